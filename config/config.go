@@ -1,0 +1,188 @@
+// Package config loads lakegate settings: defaults, then an optional YAML
+// file, then LAKEGATE_* environment variables, then command-line flags. Every
+// setting is named once, in Settings, with its default and help text; unknown
+// keys in any source are errors that name the key.
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the effective configuration of one lakegate process.
+type Config struct {
+	Lake         string        // landing root
+	Catalog      string        // "embedded" or a postgres:// URL
+	Addr         string        // HTTP listen address
+	MaxRows      int           // rows returned as JSON before truncation
+	QueryTimeout time.Duration // per-query deadline
+	MaxBodyBytes int64         // largest accepted request body
+	Threads      int           // DuckDB threads (0 = one per core)
+	MemoryLimit  string        // DuckDB memory limit ("" = DuckDB's default)
+	LogFormat    string        // text or json
+	LogLevel     string        // debug, info, warn, error
+}
+
+// Setting is one named configuration key.
+type Setting struct {
+	Key     string // YAML key; flag is --key with dashes, env is LAKEGATE_KEY
+	Default string
+	Help    string
+	Secret  bool // never printed in full
+	set     func(c *Config, v string) error
+	get     func(c *Config) string
+}
+
+// Flag is the command-line flag name of the setting.
+func (s Setting) Flag() string { return strings.ReplaceAll(s.Key, "_", "-") }
+
+// Env is the environment variable of the setting.
+func (s Setting) Env() string { return "LAKEGATE_" + strings.ToUpper(s.Key) }
+
+// Settings lists every key, in documentation order.
+var Settings = []Setting{
+	{Key: "lake", Default: "./lake", Help: "landing root directory where Parquet tables are written",
+		set: func(c *Config, v string) error { c.Lake = v; return nonEmpty(v) },
+		get: func(c *Config) string { return c.Lake }},
+	{Key: "catalog", Default: "embedded", Secret: true,
+		Help: `catalog store: "embedded" (kept under <lake>/_catalog) or a postgres:// URL`,
+		set:  func(c *Config, v string) error { c.Catalog = v; return nonEmpty(v) },
+		get:  func(c *Config) string { return c.Catalog }},
+	{Key: "addr", Default: ":8080", Help: "HTTP listen address (host:port)",
+		set: func(c *Config, v string) error { c.Addr = v; return nonEmpty(v) },
+		get: func(c *Config) string { return c.Addr }},
+	{Key: "max_rows", Default: "10000", Help: "most rows a JSON answer carries; more sets \"truncated\": true (CSV streams all rows)",
+		set: func(c *Config, v string) error { return positiveInt(v, &c.MaxRows) },
+		get: func(c *Config) string { return strconv.Itoa(c.MaxRows) }},
+	{Key: "query_timeout", Default: "30s", Help: "deadline of one query (Go duration: 500ms, 30s, 5m)",
+		set: func(c *Config, v string) error { return positiveDuration(v, &c.QueryTimeout) },
+		get: func(c *Config) string { return c.QueryTimeout.String() }},
+	{Key: "max_body_bytes", Default: "1048576", Help: "largest accepted request body in bytes",
+		set: func(c *Config, v string) error { return positiveInt64(v, &c.MaxBodyBytes) },
+		get: func(c *Config) string { return strconv.FormatInt(c.MaxBodyBytes, 10) }},
+	{Key: "threads", Default: "0", Help: "DuckDB worker threads (0: one per core)",
+		set: func(c *Config, v string) error { return nonNegativeInt(v, &c.Threads) },
+		get: func(c *Config) string { return strconv.Itoa(c.Threads) }},
+	{Key: "memory_limit", Default: "", Help: `DuckDB memory limit such as "2GB" (empty: DuckDB's default, 80% of RAM)`,
+		set: func(c *Config, v string) error { c.MemoryLimit = v; return nil },
+		get: func(c *Config) string { return c.MemoryLimit }},
+	{Key: "log_format", Default: "text", Help: "log format: text or json",
+		set: func(c *Config, v string) error { c.LogFormat = v; return oneOf(v, "text", "json") },
+		get: func(c *Config) string { return c.LogFormat }},
+	{Key: "log_level", Default: "info", Help: "log level: debug, info, warn or error",
+		set: func(c *Config, v string) error { c.LogLevel = v; return oneOf(v, "debug", "info", "warn", "error") },
+		get: func(c *Config) string { return c.LogLevel }},
+}
+
+// Lookup finds a setting by key.
+func Lookup(key string) (Setting, bool) {
+	for _, s := range Settings {
+		if s.Key == key {
+			return s, true
+		}
+	}
+	return Setting{}, false
+}
+
+// Keys lists every known key, sorted, for error messages.
+func Keys() []string {
+	keys := make([]string, len(Settings))
+	for i, s := range Settings {
+		keys[i] = s.Key
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Defaults returns the configuration with every default applied.
+func Defaults() *Config {
+	c := &Config{}
+	for _, s := range Settings {
+		if err := s.set(c, s.Default); err != nil && s.Default != "" {
+			panic(fmt.Sprintf("config: bad default for %s: %v", s.Key, err))
+		}
+	}
+	return c
+}
+
+// Value returns the setting's current value; secrets are masked.
+func (c *Config) Value(key string) string {
+	s, ok := Lookup(key)
+	if !ok {
+		return ""
+	}
+	v := s.get(c)
+	if s.Secret {
+		return Mask(v)
+	}
+	return v
+}
+
+// Mask hides the password of a URL-like value (postgres://u:pw@h/db).
+func Mask(v string) string {
+	at := strings.LastIndex(v, "@")
+	scheme := strings.Index(v, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return v
+	}
+	creds := v[scheme+3 : at]
+	if colon := strings.Index(creds, ":"); colon >= 0 {
+		return v[:scheme+3] + creds[:colon] + ":****" + v[at:]
+	}
+	return v
+}
+
+func nonEmpty(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return fmt.Errorf("must not be empty")
+	}
+	return nil
+}
+
+func oneOf(v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is not one of %s", v, strings.Join(allowed, ", "))
+}
+
+func positiveInt(v string, dst *int) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n <= 0 {
+		return fmt.Errorf("%q is not a positive whole number", v)
+	}
+	*dst = n
+	return nil
+}
+
+func nonNegativeInt(v string, dst *int) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 {
+		return fmt.Errorf("%q is not a whole number >= 0", v)
+	}
+	*dst = n
+	return nil
+}
+
+func positiveInt64(v string, dst *int64) error {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("%q is not a positive whole number", v)
+	}
+	*dst = n
+	return nil
+}
+
+func positiveDuration(v string, dst *time.Duration) error {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d <= 0 {
+		return fmt.Errorf("%q is not a positive duration such as 30s or 2m", v)
+	}
+	*dst = d
+	return nil
+}
