@@ -1,0 +1,133 @@
+// Package duckdb is the embedded query engine: an in-memory DuckDB that
+// reads the landed Parquet files through one view per catalog table.
+//
+// The database is locked down when it opens (no file access outside the
+// lake, no extensions, no configuration changes) and every statement is
+// checked with DuckDB's own parser before it runs: only single read-only
+// statements are executed.
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/lakegate/lakegate"
+)
+
+// Options configures the engine.
+type Options struct {
+	Catalog lakegate.Catalog // the tables to expose, as views named database.table
+	Store   lakegate.Store   // resolves catalog file paths to URIs DuckDB reads
+	// LakeDir is the absolute local directory DuckDB may read; every other
+	// path is refused.
+	LakeDir string
+	// Threads caps DuckDB's worker threads; 0 keeps DuckDB's default (one
+	// per core).
+	Threads int
+	// MemoryLimit caps DuckDB's memory, e.g. "2GB"; "" keeps DuckDB's
+	// default (80% of RAM).
+	MemoryLimit string
+}
+
+// DB is the DuckDB engine. It is safe for concurrent use.
+type DB struct {
+	sql  *sql.DB
+	opt  Options
+	lake string // cleaned LakeDir, without trailing slash
+
+	mu     sync.Mutex       // serializes view refreshes
+	loaded atomic.Bool      // views were built at least once
+	seen   atomic.Int64     // catalog version the views reflect
+	views  map[string]int64 // "db.table" -> Table.Version of its view; under mu
+	closed atomic.Bool
+}
+
+var _ lakegate.Engine = (*DB)(nil)
+
+// Open starts an in-memory DuckDB, locks it down and builds the views of
+// every catalog table. It returns EINVALID for bad options and the
+// catalog's error when the catalog cannot be read.
+func Open(ctx context.Context, opt Options) (*DB, error) {
+	if opt.Catalog == nil || opt.Store == nil {
+		return nil, lakegate.Errorf(lakegate.EINVALID, "duckdb engine: Catalog and Store are required")
+	}
+	if opt.LakeDir == "" || !filepath.IsAbs(opt.LakeDir) {
+		return nil, lakegate.Errorf(lakegate.EINVALID, "duckdb engine: lake directory %q must be an absolute path", opt.LakeDir)
+	}
+	if opt.Threads < 0 {
+		return nil, lakegate.Errorf(lakegate.EINVALID, "duckdb engine: threads must be 0 (default) or positive, got %d", opt.Threads)
+	}
+	connector, err := duckdb.NewConnector("", nil)
+	if err != nil {
+		return nil, lakegate.Wrap(lakegate.EINTERNAL, err, "duckdb engine: cannot start DuckDB")
+	}
+	db := &DB{
+		sql:   sql.OpenDB(connector),
+		opt:   opt,
+		lake:  strings.TrimRight(filepath.Clean(opt.LakeDir), "/"),
+		views: map[string]int64{},
+	}
+	if err := db.lockDown(ctx); err != nil {
+		db.sql.Close()
+		return nil, err
+	}
+	if err := db.refresh(ctx); err != nil {
+		db.sql.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// lockDown applies the settings that confine queries. The order matters:
+// with external access disabled DuckDB only reads files under
+// allowed_directories, so that list must be set first, and
+// lock_configuration must come last because it freezes every setting.
+func (db *DB) lockDown(ctx context.Context) error {
+	stmts := []string{
+		"SET allowed_directories=[" + quoteString(db.lake+"/") + "]",
+		"SET enable_external_access=false",
+		"SET autoinstall_known_extensions=false",
+		"SET autoload_known_extensions=false",
+	}
+	if db.opt.Threads > 0 {
+		stmts = append(stmts, fmt.Sprintf("SET threads=%d", db.opt.Threads))
+	}
+	if db.opt.MemoryLimit != "" {
+		stmts = append(stmts, "SET memory_limit="+quoteString(db.opt.MemoryLimit))
+	}
+	stmts = append(stmts, "SET lock_configuration=true")
+	for _, s := range stmts {
+		if _, err := db.sql.ExecContext(ctx, s); err != nil {
+			return lakegate.Wrap(lakegate.EINVALID, err, "duckdb engine: cannot apply %q: %s", s, db.clean(engineMessage(err)))
+		}
+	}
+	return nil
+}
+
+// Name is the engine's name in responses and logs.
+func (db *DB) Name() string { return "duckdb" }
+
+// Close releases DuckDB; queries still running fail.
+func (db *DB) Close() error {
+	if db.closed.Swap(true) {
+		return nil
+	}
+	return db.sql.Close()
+}
+
+// quoteString renders s as a SQL string literal.
+func quoteString(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// quoteIdent renders s as a SQL identifier.
+func quoteIdent(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}

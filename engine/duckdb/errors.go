@@ -1,0 +1,94 @@
+package duckdb
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/lakegate/lakegate"
+)
+
+// mapError turns a DuckDB or driver error into an application error whose
+// message is the engine's, minus server paths. The context is consulted
+// first: an interrupted query reports why it was interrupted.
+func (db *DB) mapError(ctx context.Context, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded):
+		return lakegate.Wrap(lakegate.ETIMEOUT, err, "the query ran longer than its time limit; narrow it (filter on ingest_date, add LIMIT) or raise the timeout")
+	case errors.Is(ctx.Err(), context.Canceled) || errors.Is(err, context.Canceled):
+		return lakegate.Wrap(lakegate.ECANCELED, err, "the query was canceled")
+	}
+	var le *lakegate.Error
+	if errors.As(err, &le) {
+		return err
+	}
+	var de *duckdb.Error
+	if !errors.As(err, &de) {
+		if strings.Contains(err.Error(), "could not bind parameter") || strings.Contains(err.Error(), "unsupported data type") {
+			return lakegate.Wrap(lakegate.EINVALID, err, "%s", db.clean(err.Error()))
+		}
+		return lakegate.Wrap(lakegate.EINTERNAL, err, "duckdb engine failed")
+	}
+	return lakegate.Wrap(errorCode(de), err, "%s", db.clean(engineMessage(de)))
+}
+
+// errorCode classifies a DuckDB error by its type.
+func errorCode(de *duckdb.Error) string {
+	switch de.Type {
+	case duckdb.ErrorTypeCatalog:
+		if isMissingRelation(de.Msg) {
+			return lakegate.ENOTFOUND
+		}
+		return lakegate.EINVALID // e.g. an unknown function
+	case duckdb.ErrorTypePermission:
+		return lakegate.EFORBIDDEN
+	case duckdb.ErrorTypeInterrupt:
+		return lakegate.ECANCELED // interrupted without a context: the engine closed
+	case duckdb.ErrorTypeIO, duckdb.ErrorTypeNetwork, duckdb.ErrorTypeHTTP, duckdb.ErrorTypeOutOfMemory, duckdb.ErrorTypeConnection:
+		return lakegate.EUNAVAILABLE
+	case duckdb.ErrorTypeInternal, duckdb.ErrorTypeFatal, duckdb.ErrorTypeNullPointer, duckdb.ErrorTypeSerialization:
+		return lakegate.EINTERNAL
+	case duckdb.ErrorTypeInvalidInput:
+		if strings.Contains(de.Msg, unavailableMarker) {
+			return lakegate.EUNAVAILABLE // a broken table's view, see brokenView
+		}
+	}
+	// Parser, binder, conversion, invalid input, out of range, division by
+	// zero...: the query is at fault, and the engine's message says why.
+	return lakegate.EINVALID
+}
+
+// isMissingRelation tells a missing table or schema, which is ENOTFOUND,
+// from other catalog errors such as an unknown function.
+func isMissingRelation(msg string) bool {
+	for _, s := range []string{"Table with name", "Schema with name", "Catalog with name", "because schema"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// engineMessage is DuckDB's message without its "<Kind> Error: " prefix,
+// which the application error code replaces.
+func engineMessage(err error) string {
+	msg := err.Error()
+	var de *duckdb.Error
+	if errors.As(err, &de) {
+		msg = de.Msg
+	}
+	if prefix, rest, ok := strings.Cut(msg, ": "); ok && strings.HasSuffix(prefix, "Error") && !strings.Contains(prefix, "\n") {
+		msg = rest
+	}
+	return strings.TrimSpace(msg)
+}
+
+// clean replaces the lake directory in an engine message with <lake>, so
+// that server paths never reach clients.
+func (db *DB) clean(msg string) string {
+	return strings.ReplaceAll(msg, db.lake, "<lake>")
+}

@@ -1,0 +1,190 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/lakegate/lakegate"
+)
+
+// Query runs one read-only statement. It refreshes the views first when
+// the catalog changed, checks the statement with DuckDB's parser, binds
+// the parameters and returns a cursor that holds a connection until Close.
+func (db *DB) Query(ctx context.Context, q lakegate.Query) (lakegate.Rows, error) {
+	if db.closed.Load() {
+		return nil, lakegate.Errorf(lakegate.EUNAVAILABLE, "the duckdb engine is closed")
+	}
+	if strings.TrimSpace(q.SQL) == "" {
+		return nil, lakegate.Errorf(lakegate.EINVALID, "missing SQL: the query text is empty")
+	}
+	args, err := bindArgs(q.Params)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.refresh(ctx); err != nil {
+		return nil, db.mapError(ctx, err)
+	}
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return nil, db.mapError(ctx, err)
+	}
+	names, err := db.checkReadOnly(conn, q.SQL)
+	if err == nil {
+		err = checkArgs(q.Params, names)
+	}
+	if err != nil {
+		conn.Close()
+		return nil, db.mapError(ctx, err)
+	}
+	// Safe only because checkReadOnly proved q.SQL is one statement:
+	// QueryContext executes every statement but the last without asking.
+	rs, err := conn.QueryContext(ctx, q.SQL, args...)
+	if err != nil {
+		conn.Close()
+		return nil, db.mapError(ctx, err)
+	}
+	r, err := newRows(ctx, db, conn, rs)
+	if err != nil {
+		rs.Close()
+		conn.Close()
+		return nil, db.mapError(ctx, err)
+	}
+	return r, nil
+}
+
+// bindArgs turns Query.Params into driver arguments: a map binds $name
+// parameters, a slice binds ? and $1. Values are never spliced into SQL.
+func bindArgs(params any) ([]any, error) {
+	switch p := params.(type) {
+	case nil:
+		return nil, nil
+	case map[string]any:
+		names := make([]string, 0, len(p))
+		for k := range p {
+			if k == "" {
+				return nil, lakegate.Errorf(lakegate.EINVALID, "parameter names must not be empty")
+			}
+			names = append(names, k)
+		}
+		sort.Strings(names) // stable order for reproducible binding errors
+		args := make([]any, len(names))
+		for i, k := range names {
+			args[i] = sql.Named(k, p[k])
+		}
+		return args, nil
+	case []any:
+		return p, nil
+	}
+	return nil, lakegate.Errorf(lakegate.EINVALID, "params must be an object of named values or an array of positional values, got %T", params)
+}
+
+// checkArgs matches the sent parameters to the statement's: the driver
+// would silently bind an unknown name by position, and ignore extras.
+func checkArgs(params any, names []string) error {
+	switch p := params.(type) {
+	case map[string]any:
+		want := map[string]bool{}
+		for _, n := range names {
+			want[n] = true
+			if _, ok := p[n]; !ok {
+				return lakegate.Errorf(lakegate.EINVALID, "parameter $%s has no value: add %q to params (the query uses %s)", n, n, listParams(names))
+			}
+		}
+		for k := range p {
+			if !want[k] {
+				return lakegate.Errorf(lakegate.EINVALID, "parameter %q is not used by the query (it uses %s); remove it or write $%s in the SQL", k, listParams(names), k)
+			}
+		}
+	case []any:
+		if len(p) != len(names) {
+			return lakegate.Errorf(lakegate.EINVALID, "the query has %d parameters but %d values were sent", len(names), len(p))
+		}
+	case nil:
+		if len(names) > 0 {
+			return lakegate.Errorf(lakegate.EINVALID, "the query uses parameters (%s) but no params were sent", listParams(names))
+		}
+	}
+	return nil
+}
+
+func listParams(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = "$" + n
+	}
+	return strings.Join(out, ", ")
+}
+
+// rows is the cursor over one result; it owns the connection it runs on.
+type rows struct {
+	ctx  context.Context
+	db   *DB
+	conn *sql.Conn
+	rs   *sql.Rows
+	cols []lakegate.Column
+	vals []any
+	ptrs []any
+	err  error
+}
+
+func newRows(ctx context.Context, db *DB, conn *sql.Conn, rs *sql.Rows) (*rows, error) {
+	types, err := rs.ColumnTypes()
+	if err != nil {
+		return nil, err
+	}
+	r := &rows{ctx: ctx, db: db, conn: conn, rs: rs,
+		cols: make([]lakegate.Column, len(types)), vals: make([]any, len(types)), ptrs: make([]any, len(types))}
+	for i, t := range types {
+		nullable, _ := t.Nullable()
+		r.cols[i] = lakegate.Column{Name: t.Name(), Type: t.DatabaseTypeName(), Nullable: nullable}
+		r.ptrs[i] = &r.vals[i]
+	}
+	return r, nil
+}
+
+func (r *rows) Columns() []lakegate.Column { return r.cols }
+
+func (r *rows) Next() bool {
+	if r.err != nil || !r.rs.Next() {
+		return false
+	}
+	clear(r.vals)
+	if err := r.rs.Scan(r.ptrs...); err != nil {
+		r.err = err
+		return false
+	}
+	return true
+}
+
+// Values returns the row as Go values: nil for NULL, int64, float64,
+// string, bool, time.Time, []byte, duckdb.Decimal, *big.Int, duckdb.UUID,
+// []any, map[string]any, duckdb.Map, duckdb.Interval.
+func (r *rows) Values() []any { return r.vals }
+
+func (r *rows) Err() error {
+	err := r.err
+	if err == nil {
+		err = r.rs.Err()
+	}
+	if err == nil {
+		return nil
+	}
+	return r.db.mapError(r.ctx, err)
+}
+
+func (r *rows) Close() error {
+	err := r.rs.Close()
+	if cerr := r.conn.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return r.db.mapError(r.ctx, fmt.Errorf("close result: %w", err))
+	}
+	return nil
+}

@@ -1,0 +1,254 @@
+package duckdb
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/lakegate/lakegate"
+)
+
+const readOnlyHelp = "only read-only queries (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE, SHOW, SUMMARIZE) are allowed"
+
+// checkReadOnly lets through exactly one SELECT or EXPLAIN statement,
+// judged by DuckDB's own parser. It uses (*duckdb.Conn).Prepare, which
+// refuses a text of several statements without running any of them;
+// PrepareContext and QueryContext would run all but the last.
+// It returns the names of the statement's parameters, in order.
+func (db *DB) checkReadOnly(conn *sql.Conn, text string) ([]string, error) {
+	typ, params, err := inspect(conn, text)
+	if err != nil {
+		if kw := writeKeyword(text); kw != "" && lakegate.ErrorCode(err) != lakegate.EFORBIDDEN {
+			// DuckDB binds while it prepares, so "INSERT INTO a_view"
+			// fails with a binder error before its type is known. The
+			// keyword only names the refusal: nothing ran either way.
+			return nil, lakegate.Errorf(lakegate.EFORBIDDEN, "%s; got %s", readOnlyHelp, kw)
+		}
+		return nil, err
+	}
+	switch typ {
+	case duckdb.STATEMENT_TYPE_SELECT:
+		return params, nil
+	case duckdb.STATEMENT_TYPE_EXPLAIN:
+		return params, checkExplain(conn, text)
+	}
+	return nil, lakegate.Errorf(lakegate.EFORBIDDEN, "%s; got %s", readOnlyHelp, typeName(typ))
+}
+
+// writeKeywords start statements that are never read-only.
+var writeKeywords = map[string]bool{
+	"INSERT": true, "UPDATE": true, "DELETE": true, "MERGE": true, "UPSERT": true, "TRUNCATE": true,
+	"CREATE": true, "DROP": true, "ALTER": true, "COPY": true, "EXPORT": true, "IMPORT": true,
+	"ATTACH": true, "DETACH": true, "INSTALL": true, "LOAD": true, "FORCE": true, "SET": true, "RESET": true,
+	"PRAGMA": true, "CALL": true, "CHECKPOINT": true, "VACUUM": true, "ANALYZE": true, "USE": true,
+	"BEGIN": true, "START": true, "COMMIT": true, "ROLLBACK": true, "ABORT": true, "END": true,
+	"PREPARE": true, "EXECUTE": true, "DEALLOCATE": true, "COMMENT": true, "UPDATE_EXTENSIONS": true,
+}
+
+// writeKeyword returns the first keyword of text when it starts a write.
+func writeKeyword(text string) string {
+	w, _ := word(text, skipSpace(text, 0))
+	if w = strings.ToUpper(w); writeKeywords[w] {
+		return w
+	}
+	return ""
+}
+
+// inspect prepares text without executing it and returns its type and
+// parameter names.
+func inspect(conn *sql.Conn, text string) (duckdb.StmtType, []string, error) {
+	typ := duckdb.STATEMENT_TYPE_INVALID
+	var params []string
+	err := conn.Raw(func(dc any) error {
+		st, err := dc.(*duckdb.Conn).Prepare(text)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		ds := st.(*duckdb.Stmt)
+		if typ, err = ds.StatementType(); err != nil {
+			return err
+		}
+		for i := 1; i <= ds.NumInput(); i++ {
+			name, err := ds.ParamName(i)
+			if err != nil {
+				return err
+			}
+			params = append(params, name)
+		}
+		return nil
+	})
+	var de *duckdb.Error
+	if err != nil && !errors.As(err, &de) {
+		// The driver's sentinels are unexported; these texts are those of
+		// the pinned duckdb-go version and are covered by tests.
+		switch msg := err.Error(); {
+		case strings.Contains(msg, "missing context for multi-statement query"):
+			return typ, nil, lakegate.Errorf(lakegate.EFORBIDDEN, "send one statement per request")
+		case strings.Contains(msg, "empty query"):
+			return typ, nil, lakegate.Errorf(lakegate.EINVALID, "missing SQL: the text holds no statement, only comments or semicolons")
+		}
+	}
+	return typ, params, err
+}
+
+// checkExplain refuses EXPLAIN of anything but a SELECT: EXPLAIN ANALYZE
+// runs its statement, so "EXPLAIN ANALYZE COPY ... TO" would write. DuckDB
+// does not report the explained statement's type, so explainTargets finds
+// the candidate texts after the EXPLAIN prefix and each one DuckDB accepts
+// must be a SELECT.
+func checkExplain(conn *sql.Conn, text string) error {
+	parsed := false
+	for _, target := range explainTargets(text) {
+		typ, _, err := inspect(conn, target)
+		if err != nil {
+			continue
+		}
+		if typ != duckdb.STATEMENT_TYPE_SELECT {
+			return lakegate.Errorf(lakegate.EFORBIDDEN, "%s; got EXPLAIN of %s", readOnlyHelp, typeName(typ))
+		}
+		parsed = true
+	}
+	if !parsed {
+		return lakegate.Errorf(lakegate.EFORBIDDEN, "%s; cannot tell what this EXPLAIN runs: EXPLAIN a single SELECT", readOnlyHelp)
+	}
+	return nil
+}
+
+// explainTargets returns the texts that may be the statement an EXPLAIN
+// explains: what follows EXPLAIN, ANALYZE/ANALYSE, VERBOSE and option
+// lists in parentheses, and, since "(" may also open a parenthesised
+// query, the text from each "(" on. It only skips tokens; DuckDB parses.
+func explainTargets(text string) []string {
+	i := skipSpace(text, 0)
+	w, i := word(text, i)
+	if !strings.EqualFold(w, "EXPLAIN") {
+		return nil
+	}
+	var out []string
+	for {
+		i = skipSpace(text, i)
+		if i < len(text) && text[i] == '(' {
+			out = append(out, text[i:])
+			end := closeParen(text, i)
+			if end < 0 {
+				return out
+			}
+			i = end + 1
+			continue
+		}
+		w, j := word(text, i)
+		switch strings.ToUpper(w) {
+		case "ANALYZE", "ANALYSE", "VERBOSE":
+			i = j
+			continue
+		}
+		return append(out, text[i:])
+	}
+}
+
+// skipSpace skips white space and SQL comments from i.
+func skipSpace(s string, i int) int {
+	for i < len(s) {
+		switch {
+		case s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f':
+			i++
+		case strings.HasPrefix(s[i:], "--"):
+			nl := strings.IndexByte(s[i:], '\n')
+			if nl < 0 {
+				return len(s)
+			}
+			i += nl + 1
+		case strings.HasPrefix(s[i:], "/*"):
+			i = skipBlockComment(s, i)
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// skipBlockComment skips a (possibly nested) /* */ comment starting at i.
+func skipBlockComment(s string, i int) int {
+	depth := 0
+	for i < len(s) {
+		switch {
+		case strings.HasPrefix(s[i:], "/*"):
+			depth++
+			i += 2
+		case strings.HasPrefix(s[i:], "*/"):
+			depth--
+			i += 2
+			if depth == 0 {
+				return i
+			}
+		default:
+			i++
+		}
+	}
+	return i
+}
+
+// word reads the keyword starting at i.
+func word(s string, i int) (string, int) {
+	j := i
+	for j < len(s) && (s[j] == '_' || s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z') {
+		j++
+	}
+	return s[i:j], j
+}
+
+// closeParen returns the index of the ")" matching the "(" at i, skipping
+// quoted text and comments, or -1.
+func closeParen(s string, i int) int {
+	depth := 0
+	for i < len(s) {
+		switch c := s[i]; {
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		case c == '\'' || c == '"':
+			end := strings.IndexByte(s[i+1:], c)
+			if end < 0 {
+				return -1
+			}
+			i += end + 1
+		case strings.HasPrefix(s[i:], "--") || strings.HasPrefix(s[i:], "/*"):
+			i = skipSpace(s, i)
+			continue
+		}
+		i++
+	}
+	return -1
+}
+
+var typeNames = map[duckdb.StmtType]string{
+	duckdb.STATEMENT_TYPE_INVALID: "INVALID", duckdb.STATEMENT_TYPE_SELECT: "SELECT",
+	duckdb.STATEMENT_TYPE_INSERT: "INSERT", duckdb.STATEMENT_TYPE_UPDATE: "UPDATE",
+	duckdb.STATEMENT_TYPE_EXPLAIN: "EXPLAIN", duckdb.STATEMENT_TYPE_DELETE: "DELETE",
+	duckdb.STATEMENT_TYPE_PREPARE: "PREPARE", duckdb.STATEMENT_TYPE_CREATE: "CREATE",
+	duckdb.STATEMENT_TYPE_EXECUTE: "EXECUTE", duckdb.STATEMENT_TYPE_ALTER: "ALTER",
+	duckdb.STATEMENT_TYPE_TRANSACTION: "TRANSACTION", duckdb.STATEMENT_TYPE_COPY: "COPY",
+	duckdb.STATEMENT_TYPE_ANALYZE: "ANALYZE", duckdb.STATEMENT_TYPE_VARIABLE_SET: "SET",
+	duckdb.STATEMENT_TYPE_CREATE_FUNC: "CREATE FUNCTION", duckdb.STATEMENT_TYPE_DROP: "DROP",
+	duckdb.STATEMENT_TYPE_EXPORT: "EXPORT", duckdb.STATEMENT_TYPE_PRAGMA: "PRAGMA",
+	duckdb.STATEMENT_TYPE_VACUUM: "VACUUM", duckdb.STATEMENT_TYPE_CALL: "CALL",
+	duckdb.STATEMENT_TYPE_SET: "SET", duckdb.STATEMENT_TYPE_LOAD: "LOAD/INSTALL",
+	duckdb.STATEMENT_TYPE_RELATION: "RELATION", duckdb.STATEMENT_TYPE_EXTENSION: "EXTENSION",
+	duckdb.STATEMENT_TYPE_LOGICAL_PLAN: "LOGICAL PLAN", duckdb.STATEMENT_TYPE_ATTACH: "ATTACH",
+	duckdb.STATEMENT_TYPE_DETACH: "DETACH", duckdb.STATEMENT_TYPE_MULTI: "MULTI",
+}
+
+func typeName(t duckdb.StmtType) string {
+	if n, ok := typeNames[t]; ok {
+		return n
+	}
+	return fmt.Sprintf("statement type %d", t)
+}
