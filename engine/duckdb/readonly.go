@@ -19,14 +19,11 @@ const readOnlyHelp = "only read-only queries (SELECT, WITH, VALUES, EXPLAIN, DES
 // PrepareContext and QueryContext would run all but the last.
 // It returns the names of the statement's parameters, in order.
 func (db *DB) checkReadOnly(conn *sql.Conn, text string) ([]string, error) {
+	if err := screen(text); err != nil {
+		return nil, err
+	}
 	typ, params, err := inspect(conn, text)
 	if err != nil {
-		if kw := writeKeyword(text); kw != "" && lakegate.ErrorCode(err) != lakegate.EFORBIDDEN {
-			// DuckDB binds while it prepares, so "INSERT INTO a_view"
-			// fails with a binder error before its type is known. The
-			// keyword only names the refusal: nothing ran either way.
-			return nil, lakegate.Errorf(lakegate.EFORBIDDEN, "%s; got %s", readOnlyHelp, kw)
-		}
 		return nil, err
 	}
 	switch typ {
@@ -36,6 +33,24 @@ func (db *DB) checkReadOnly(conn *sql.Conn, text string) ([]string, error) {
 		return params, checkExplain(conn, text)
 	}
 	return nil, lakegate.Errorf(lakegate.EFORBIDDEN, "%s; got %s", readOnlyHelp, typeName(typ))
+}
+
+// screen refuses, before anything is prepared, texts whose first keyword
+// (or the first keyword of the statement an EXPLAIN explains) starts a
+// write. Preparing is not free of effects: DuckDB's binder creates the
+// directory of EXPORT DATABASE, and binding "INSERT INTO a_view" fails
+// with a confusing binder error. The parser-based check still decides
+// everything the screen lets through.
+func screen(text string) error {
+	if kw := writeKeyword(text); kw != "" {
+		return lakegate.Errorf(lakegate.EFORBIDDEN, "%s; got %s", readOnlyHelp, kw)
+	}
+	for _, target := range explainTargets(text) {
+		if kw := writeKeyword(target); kw != "" {
+			return lakegate.Errorf(lakegate.EFORBIDDEN, "%s; got EXPLAIN of %s", readOnlyHelp, kw)
+		}
+	}
+	return nil
 }
 
 // writeKeywords start statements that are never read-only.
@@ -55,6 +70,11 @@ func writeKeyword(text string) string {
 		return w
 	}
 	return ""
+}
+
+func isPivot(text string) bool {
+	w, _ := word(text, skipSpace(text, 0))
+	return strings.EqualFold(w, "PIVOT") || strings.EqualFold(w, "UNPIVOT")
 }
 
 // inspect prepares text without executing it and returns its type and
@@ -86,6 +106,8 @@ func inspect(conn *sql.Conn, text string) (duckdb.StmtType, []string, error) {
 		// The driver's sentinels are unexported; these texts are those of
 		// the pinned duckdb-go version and are covered by tests.
 		switch msg := err.Error(); {
+		case strings.Contains(msg, "missing context for multi-statement query") && isPivot(text):
+			return typ, nil, lakegate.Errorf(lakegate.EINVALID, "PIVOT without an IN list runs several statements; list the values: PIVOT t ON col IN ('a', 'b') USING count(*)")
 		case strings.Contains(msg, "missing context for multi-statement query"):
 			return typ, nil, lakegate.Errorf(lakegate.EFORBIDDEN, "send one statement per request")
 		case strings.Contains(msg, "empty query"):
