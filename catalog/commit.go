@@ -14,19 +14,20 @@ import (
 // the catalog, EUNAVAILABLE when the log cannot be written (state
 // unchanged), ETIMEOUT/ECANCELED when ctx ends before the append starts.
 func (e *Embedded) Commit(ctx context.Context, c lakegate.Change) (int64, error) {
-	if err := e.checkOpen(); err != nil {
-		return 0, err
-	}
 	if e.lockFile == nil {
 		return 0, lakegate.Errorf(lakegate.EUNAVAILABLE, "catalog %s is read-only: it cannot be written", e.dir)
 	}
 	// One writer per instance: flock does not exclude two goroutines that
-	// share the lock file's descriptor.
+	// share the lock file's descriptor. Close takes the same token, so the
+	// files stay open until the flock is released.
 	select {
 	case e.writers <- struct{}{}:
 		defer func() { <-e.writers }()
 	case <-ctx.Done():
 		return 0, ctx.Err()
+	}
+	if err := e.checkOpen(); err != nil {
+		return 0, err
 	}
 	unlock, err := lockFile(ctx, e.lockFile, e.dir)
 	if err != nil {
@@ -36,9 +37,6 @@ func (e *Embedded) Commit(ctx context.Context, c lakegate.Change) (int64, error)
 
 	e.tailMu.Lock()
 	defer e.tailMu.Unlock()
-	if err := e.checkOpen(); err != nil {
-		return 0, err
-	}
 	size, err := e.catchUpLocked()
 	if err != nil {
 		return 0, err

@@ -36,10 +36,12 @@ type Embedded struct {
 	offset int64 // end of the last applied line
 	lines  int   // applied lines
 	broken error // a corrupt log: every call reports it
-
-	mu     sync.RWMutex // guards state and closed
-	state  *State
 	closed bool
+
+	// mu guards state: tail readers and commits change it holding tailMu
+	// and mu; reads hold mu.RLock.
+	mu    sync.RWMutex
+	state *State
 }
 
 var _ lakegate.Catalog = (*Embedded)(nil)
@@ -123,9 +125,6 @@ func (e *Embedded) refresh(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := e.checkOpen(); err != nil {
-		return err
-	}
 	e.tailMu.Lock()
 	defer e.tailMu.Unlock()
 	_, err := e.catchUpLocked()
@@ -135,6 +134,9 @@ func (e *Embedded) refresh(ctx context.Context) error {
 // catchUpLocked reads and applies the log's new tail. It returns the log's
 // size; a size past e.offset means a torn or in-progress last line.
 func (e *Embedded) catchUpLocked() (int64, error) {
+	if e.closed {
+		return 0, errClosed()
+	}
 	if e.broken != nil {
 		return 0, e.broken
 	}
@@ -153,7 +155,7 @@ func (e *Embedded) catchUpLocked() (int64, error) {
 		return 0, e.broken
 	}
 	section := io.NewSectionReader(e.log, e.offset, size-e.offset)
-	res, err := readTail(section, e.logPath, e.lines+1, e.state.Version()+1,
+	res, err := readTail(section, size-e.offset, e.logPath, e.lines+1, e.state.Version()+1,
 		func(r record, c lakegate.Change) error {
 			e.mu.Lock()
 			defer e.mu.Unlock()
@@ -171,13 +173,15 @@ func (e *Embedded) catchUpLocked() (int64, error) {
 }
 
 func (e *Embedded) checkOpen() error {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
+	e.tailMu.Lock()
+	defer e.tailMu.Unlock()
 	if e.closed {
-		return lakegate.Errorf(lakegate.EUNAVAILABLE, "the catalog is closed")
+		return errClosed()
 	}
 	return nil
 }
+
+func errClosed() error { return lakegate.Errorf(lakegate.EUNAVAILABLE, "the catalog is closed") }
 
 // Version returns the latest committed version, catching up with other
 // writers first.
@@ -243,12 +247,13 @@ func (e *Embedded) Batches(ctx context.Context, checksum string) ([]lakegate.Bat
 	return e.state.Batches(checksum), nil
 }
 
-// Close releases the files. Calls after Close return EUNAVAILABLE.
+// Close waits for a commit in progress, then releases the files. Calls after
+// Close return EUNAVAILABLE.
 func (e *Embedded) Close() error {
+	e.writers <- struct{}{}
+	defer func() { <-e.writers }()
 	e.tailMu.Lock()
 	defer e.tailMu.Unlock()
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	if e.closed {
 		return nil
 	}

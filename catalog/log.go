@@ -93,10 +93,11 @@ type tailResult struct {
 // last line that is incomplete or corrupt is left pending: it is a commit
 // still being written or one torn by a crash. A corrupt line followed by
 // more data is an error.
-func readTail(r io.Reader, name string, firstLine int, firstVersion int64,
+func readTail(r io.Reader, size int64, name string, firstLine int, firstVersion int64,
 	apply func(record, lakegate.Change) error) (tailResult, error) {
 	var res tailResult
-	br := bufio.NewReaderSize(r, 256<<10)
+	// A refresh usually reads one short line: size the buffer to the tail.
+	br := bufio.NewReaderSize(r, int(min(max(size, 4<<10), 256<<10)))
 	for {
 		line, err := br.ReadBytes('\n')
 		if errors.Is(err, io.EOF) {

@@ -1,0 +1,91 @@
+package catalog_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/lakegate/lakegate"
+	"github.com/lakegate/lakegate/catalog"
+	ct "github.com/lakegate/lakegate/catalog/catalogtest"
+)
+
+// seed commits one change holding n partitions of one file each to db.t.
+func seed(b *testing.B, c lakegate.Catalog, n int) {
+	b.Helper()
+	tc := ct.TableChange("db", "t")
+	for i := range n {
+		date := fmt.Sprintf("seed%05d", i)
+		tc.Partitions = append(tc.Partitions, ct.Part("db", "t", date, "db/t/"+date+"/0.parquet"))
+	}
+	ct.MustCommit(b, c, lakegate.Change{Tables: []lakegate.TableChange{tc}})
+}
+
+func next(i int) lakegate.Change {
+	date := fmt.Sprintf("new%07d", i)
+	return ct.AddFiles("db", "t", date, "db/t/"+date+"/0.parquet")
+}
+
+// BenchmarkEmbeddedCommit is one commit (one new partition and file, fsync
+// included) on a table that already has 10,000 partitions.
+func BenchmarkEmbeddedCommit(b *testing.B) {
+	c := open(b, b.TempDir())
+	seed(b, c, 10_000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, err := c.Commit(ctx, next(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEmbeddedRefresh is another instance (another process) catching
+// up after one commit: stat, read the new line, apply it.
+func BenchmarkEmbeddedRefresh(b *testing.B) {
+	dir := b.TempDir()
+	w, r := open(b, dir), open(b, dir)
+	seed(b, w, 10_000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		want := ct.MustCommit(b, w, next(i))
+		b.StartTimer()
+		if v, err := r.Version(ctx); err != nil || v != want {
+			b.Fatalf("Version = %d, %v; want %d", v, err, want)
+		}
+	}
+}
+
+// BenchmarkEmbeddedVersion is Version with nothing new: one fstat.
+func BenchmarkEmbeddedVersion(b *testing.B) {
+	c := open(b, b.TempDir())
+	seed(b, c, 10)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Version(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEmbeddedOpen replays a log of 1,000 small commits.
+func BenchmarkEmbeddedOpen(b *testing.B) {
+	dir := b.TempDir()
+	c := open(b, dir)
+	for i := range 1000 {
+		ct.MustCommit(b, c, next(i))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		o, err := catalog.OpenEmbedded(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		o.Close()
+	}
+}
