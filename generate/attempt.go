@@ -97,19 +97,25 @@ var (
 	hourCum     = cumulative(hourWeights[:])
 )
 
-// startTime draws started_at: a day of the window (weekends quieter), an
-// hour by the daily rhythm, then a uniform instant within that hour.
+// startTime draws started_at: a UTC day (weekends quieter), an hour by the
+// daily rhythm, then a uniform instant within that hour. Days count from
+// the UTC midnight before windowMs; an instant that falls before windowMs
+// (a Start that is not midnight) moves WindowDays later, which keeps it in
+// the window and keeps the rhythm on UTC hours.
 func startTime(rng *rand.Rand, windowMs int64) int64 {
-	var day int64
+	const dayMs, window = 86_400_000, WindowDays * 86_400_000
+	midnight := windowMs - windowMs%dayMs
 	for {
-		day = rng.Int64N(WindowDays)
-		wd := (windowMs/86_400_000 + day + 4) % 7 // 0 = Sunday (1970-01-01 was a Thursday)
+		t := midnight + rng.Int64N(WindowDays)*dayMs +
+			int64(draw(hourCum, rng.Float64()))*3_600_000 + rng.Int64N(3_600_000)
+		if t < windowMs {
+			t += window
+		}
+		wd := (t/dayMs + 4) % 7 // 0 = Sunday (1970-01-01 was a Thursday)
 		if (wd != 0 && wd != 6) || rng.Float64() < 0.6 {
-			break
+			return t
 		}
 	}
-	hour := int64(draw(hourCum, rng.Float64()))
-	return windowMs + day*86_400_000 + hour*3_600_000 + rng.Int64N(3_600_000)
 }
 
 // plan fills a with a new attempt on exam v.

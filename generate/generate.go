@@ -3,6 +3,10 @@
 // (3,280 attempts, 103 exam names, 107 base_exam_ids), at any size and
 // deterministically for a seed.
 //
+// Output is byte-identical for the same Options with the same Go release on
+// the same architecture (math.Exp and friends are not guaranteed bit-exact
+// across architectures).
+//
 // The exam catalog (names, base_exam_ids, question banks) is fixed and the
 // same for every seed, so batches made with different seeds join on the same
 // exams and questions; the attempts themselves depend on the seed. Memory

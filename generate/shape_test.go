@@ -240,3 +240,19 @@ func keenTime(t *testing.T, s string) time.Time {
 	}
 	return time.Unix(secs, us*1000).UTC()
 }
+
+// TestStartWindow checks started_at stays in the window for a Start that is
+// not midnight nor UTC, and that the daily rhythm follows UTC hours.
+func TestStartWindow(t *testing.T) {
+	start := time.Date(2019, 3, 5, 17, 30, 0, 0, time.FixedZone("EST", -5*3600))
+	out, _ := generate(t, Options{Attempts: 5000, Seed: 8, Format: FormatNDJSON, Start: start})
+	var byHour [24]int
+	for _, l := range records(t, out, FormatNDJSON) {
+		checkRecord(t, &l.rec, start)
+		byHour[isoTime(t, l.rec.StartedAt).Hour()]++
+	}
+	night, afternoon := byHour[2]+byHour[3]+byHour[4], byHour[14]+byHour[15]+byHour[16]
+	if 3*night > afternoon {
+		t.Errorf("started_at by UTC hour %v: nights (%d) not much quieter than afternoons (%d)", byHour, night, afternoon)
+	}
+}
