@@ -1,0 +1,194 @@
+package ingest
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"path"
+	"time"
+
+	"github.com/lakegate/lakegate"
+)
+
+// stagingRoot holds batches being written; staleStaging is the age after
+// which a leftover batch (from a crash) is removed at the next run.
+const (
+	stagingRoot  = "_staging"
+	staleStaging = time.Hour
+)
+
+// fileSummary counts one source file.
+type fileSummary struct {
+	files, skipped                                 int
+	read, landed, dups, rejected, questions, bytes int64
+	batch                                          string
+	notes                                          []string
+}
+
+// batch is the landing of one source file.
+type batch struct {
+	opt     Options
+	id      string
+	source  string
+	date    string // ingest_date, YYYY-MM-DD
+	prior   map[hash128]struct{}
+	seen    map[hash128]struct{} // hashes landed by this batch
+	writers [4]*tableWriter      // in specs order
+	fs      fileSummary
+	prog    *progress
+}
+
+func newBatchID(now time.Time) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	var b [6]byte
+	rand.Read(b[:])
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return now.UTC().Format("20060102T150405Z") + "-" + string(b[:])
+}
+
+// ingestFile lands one source file as one batch.
+func ingestFile(ctx context.Context, opt Options, seen map[hash128]struct{}, name string) (fileSummary, error) {
+	fs := fileSummary{files: 1}
+	sum, size, err := fileChecksum(name)
+	if err != nil {
+		return fs, err
+	}
+	prior, err := opt.Catalog.Batches(ctx, sum)
+	if err != nil {
+		return fs, err
+	}
+	if len(prior) > 0 {
+		p := prior[0]
+		fs.skipped = 1
+		fs.notes = append(fs.notes, fmt.Sprintf("%s: already ingested in batch %s at %s; nothing new landed",
+			name, p.ID, p.Committed.UTC().Format(time.RFC3339)))
+		return fs, nil
+	}
+	in, err := openInput(name)
+	if err != nil {
+		return fs, err
+	}
+	defer in.Close()
+	now := opt.Now().UTC()
+	b := &batch{
+		opt: opt, id: newBatchID(now), source: name, date: now.Format(time.DateOnly),
+		prior: seen, seen: make(map[hash128]struct{}),
+	}
+	b.fs.files, b.fs.bytes = 1, size
+	for i, s := range specs {
+		b.writers[i] = newTableWriter(ctx, opt.Store, s, b.id,
+			path.Join(stagingRoot, b.id, s.name), path.Join(opt.Database, s.name, "ingest_date="+b.date))
+	}
+	b.prog = startProgress(opt.Progress, name, size, in.raw, &b.fs)
+	notes, err := pipeline(ctx, in, b.sink)
+	b.prog.stop()
+	b.fs.notes = prefixNotes(name, notes)
+	if err == nil {
+		err = b.land(ctx, sum, size)
+	}
+	if err != nil {
+		b.abort(ctx)
+		var nj *errNotJSON
+		if errors.As(err, &nj) {
+			err = lakegate.Wrap(lakegate.EINVALID, err, "%s: %s", name, nj.Error())
+		}
+		return fileSummary{files: 1, notes: b.fs.notes}, readError(name, err)
+	}
+	for h := range b.seen {
+		seen[h] = struct{}{}
+	}
+	b.fs.batch = b.id
+	opt.Logger.Info("ingested", "file", name, "batch", b.id, "read", b.fs.read, "landed", b.fs.landed,
+		"duplicates", b.fs.dups, "rejected", b.fs.rejected)
+	return b.fs, nil
+}
+
+func prefixNotes(name string, notes []string) []string {
+	out := make([]string, len(notes))
+	for i, n := range notes {
+		out[i] = name + ": " + n
+	}
+	return out
+}
+
+// land finishes the staged files, renames them into the table directories
+// and commits them with the batch in one catalog change.
+func (b *batch) land(ctx context.Context, checksum string, size int64) error {
+	for _, w := range b.writers {
+		if err := w.finish(); err != nil {
+			return err
+		}
+	}
+	for _, w := range b.writers {
+		for i := range w.files {
+			f := &w.files[i]
+			if err := b.opt.Store.Rename(ctx, f.staged, f.final); err != nil {
+				return err
+			}
+			f.staged = "" // now only at f.final
+		}
+	}
+	change := lakegate.Change{Batches: []lakegate.Batch{{
+		ID: b.id, Source: b.source, Checksum: checksum, Bytes: size,
+		Read: b.fs.read, Landed: b.fs.landed, Duplicates: b.fs.dups, Rejected: b.fs.rejected,
+		Committed: b.opt.Now().UTC(),
+	}}}
+	for i, s := range specs {
+		change.Tables = append(change.Tables, b.tableChange(s, b.writers[i].files))
+	}
+	if _, err := b.opt.Catalog.Commit(ctx, change); err != nil {
+		return err
+	}
+	b.removeStaging(ctx)
+	return nil
+}
+
+func (b *batch) tableChange(s tableSpec, files []stagedFile) lakegate.TableChange {
+	tc := lakegate.TableChange{Table: lakegate.Table{
+		Database: b.opt.Database, Name: s.name, Description: s.description,
+		Location: path.Join(b.opt.Database, s.name), Format: "parquet",
+		Columns: s.columns, PartitionKeys: []lakegate.Column{partitionKey}, SchemaVersion: 1,
+	}}
+	if len(files) == 0 {
+		return tc
+	}
+	p := lakegate.Partition{
+		Name: "ingest_date=" + b.date, Values: []string{b.date},
+		Location: path.Join(b.opt.Database, s.name, "ingest_date="+b.date),
+	}
+	for _, f := range files {
+		p.Files = append(p.Files, lakegate.File{Path: f.final, Bytes: f.bytes, Rows: f.rows, Checksum: f.checksum})
+		p.Rows += f.rows
+		p.Bytes += f.bytes
+	}
+	tc.Partitions = []lakegate.Partition{p}
+	return tc
+}
+
+// abort removes every file of the batch, staged or already renamed; it is
+// best effort and runs even when ctx is canceled.
+func (b *batch) abort(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	for _, w := range b.writers {
+		w.abort()
+		for _, f := range w.files {
+			if f.staged == "" {
+				if err := b.opt.Store.Remove(ctx, f.final); err != nil {
+					b.opt.Logger.Warn("cannot remove a file of a failed batch", "path", f.final, "err", err)
+				}
+			}
+		}
+	}
+	b.removeStaging(ctx)
+}
+
+func (b *batch) removeStaging(ctx context.Context) {
+	dir := path.Join(stagingRoot, b.id)
+	if err := b.opt.Store.Remove(ctx, dir); err != nil && lakegate.ErrorCode(err) != lakegate.ENOTFOUND {
+		b.opt.Logger.Warn("cannot remove a staging directory", "path", dir, "err", err)
+	}
+}

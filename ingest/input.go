@@ -1,0 +1,104 @@
+package ingest
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/lakegate/lakegate"
+)
+
+// inputReader reads a source file, gunzipping it when it starts with the
+// gzip magic bytes, and counts the source bytes consumed for progress.
+type inputReader struct {
+	f    *os.File
+	raw  *countReader
+	r    io.Reader
+	gzip bool
+}
+
+type countReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func openInput(name string) (*inputReader, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, openError(name, err)
+	}
+	in := &inputReader{f: f, raw: &countReader{r: f}}
+	br := bufio.NewReaderSize(in.raw, 1<<20)
+	magic, _ := br.Peek(2)
+	in.r = br
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, lakegate.Wrap(lakegate.EINVALID, err, "%s: starts like gzip but is not a valid gzip stream", name)
+		}
+		in.r, in.gzip = zr, true
+	}
+	return in, nil
+}
+
+func (in *inputReader) Read(p []byte) (int, error) { return in.r.Read(p) }
+
+func (in *inputReader) Close() error { return in.f.Close() }
+
+// readError wraps a failure to read the source (a corrupt gzip stream, an
+// I/O error) so the message names the file.
+func readError(name string, err error) error {
+	if lakegate.ErrorCode(err) != lakegate.EINTERNAL {
+		return err
+	}
+	if errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return lakegate.Wrap(lakegate.EINVALID, err, "%s: the gzip stream is corrupt or truncated; records before the damage were read", name)
+	}
+	return lakegate.Wrap(lakegate.EUNAVAILABLE, err, "read %s", name)
+}
+
+func openError(name string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return lakegate.Wrap(lakegate.ENOTFOUND, err, "open %s: no such file", name)
+	case errors.Is(err, fs.ErrPermission):
+		return lakegate.Wrap(lakegate.EFORBIDDEN, err, "open %s: permission denied", name)
+	}
+	return lakegate.Wrap(lakegate.EUNAVAILABLE, err, "open %s", name)
+}
+
+// fileChecksum is the first, fast pass: the sha256 and size of the source
+// bytes, to recognise a file that was ingested before.
+func fileChecksum(name string) (sum string, size int64, err error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return "", 0, openError(name, err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return "", 0, lakegate.Errorf(lakegate.EINVALID, "%s is a directory; give the JSON files in it", name)
+	}
+	h := sha256.New()
+	size, err = io.Copy(h, f)
+	if err != nil {
+		return "", 0, lakegate.Wrap(lakegate.EUNAVAILABLE, err, "read %s", name)
+	}
+	return hex.EncodeToString(h.Sum(nil)), size, nil
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,202 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"runtime"
+	"strings"
+	"sync"
+
+	json "github.com/goccy/go-json"
+	"github.com/zeebo/xxh3"
+)
+
+// Chunk bounds: the splitter hands records to the workers in chunks of at
+// most chunkRecords records or chunkBytes bytes.
+const (
+	chunkRecords = 1000
+	chunkBytes   = 4 << 20
+)
+
+type hash128 = [16]byte
+
+// spanRef is a span copied into a chunk's arena.
+type spanRef struct {
+	n, off     int64
+	start, end int
+	capped     bool
+	damage     string
+}
+
+// result is what a worker made of one span.
+type result struct {
+	reject   string
+	hash     hash128
+	js0, js1 int // compacted JSON in chunk.compact
+	att      attemptRow
+	q0, q1   int // question rows in chunk.qs
+}
+
+// chunk is the unit of work between the pipeline stages.
+type chunk struct {
+	arena   []byte
+	spans   []spanRef
+	compact bytes.Buffer
+	results []result
+	qs      []questionRow
+	done    chan struct{}
+}
+
+var chunkPool = sync.Pool{New: func() any { return new(chunk) }}
+
+func getChunk() *chunk {
+	c := chunkPool.Get().(*chunk)
+	c.arena, c.spans, c.results, c.qs = c.arena[:0], c.spans[:0], c.results[:0], c.qs[:0]
+	c.compact.Reset()
+	c.done = make(chan struct{})
+	return c
+}
+
+// putChunk recycles c. Decoded strings refer to c.compact, so the writer
+// must be done with c; a buffer that grew for a huge record is dropped.
+func putChunk(c *chunk) {
+	if cap(c.arena) > 4*chunkBytes {
+		return
+	}
+	clear(c.results) // drop references to strings
+	chunkPool.Put(c)
+}
+
+// pipeline runs split → parallel decode → ordered sink over one stream.
+// sink sees every span in record order, so the first occurrence of a
+// duplicate wins deterministically.
+func pipeline(ctx context.Context, in *inputReader, sink func(c *chunk) error) (notes []string, err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := runtime.GOMAXPROCS(0)
+	work := make(chan *chunk, workers)
+	order := make(chan *chunk, workers+2)
+
+	var splitErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(order)
+		defer close(work)
+		send := func(c *chunk) error {
+			select {
+			case order <- c:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			select {
+			case work <- c:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			return nil
+		}
+		cur := getChunk()
+		notes, splitErr = split(in, func(s span) error {
+			cur.arena = append(cur.arena, s.Data...)
+			cur.spans = append(cur.spans, spanRef{n: s.N, off: s.Offset, start: len(cur.arena) - len(s.Data), end: len(cur.arena), capped: s.Capped, damage: s.Damage})
+			if len(cur.spans) >= chunkRecords || len(cur.arena) >= chunkBytes {
+				c := cur
+				cur = getChunk()
+				return send(c)
+			}
+			return nil
+		})
+		if splitErr == nil && len(cur.spans) > 0 {
+			splitErr = send(cur)
+		}
+	}()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var rec jsonRecord
+			for c := range work {
+				process(c, &rec)
+				close(c.done)
+			}
+		}()
+	}
+	for c := range order {
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+		}
+		if err == nil && ctx.Err() == nil {
+			err = sink(c)
+		}
+		if err != nil {
+			cancel()
+			continue // drain so the splitter can finish
+		}
+		putChunk(c)
+	}
+	wg.Wait()
+	if err == nil {
+		err = splitErr
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	return notes, err
+}
+
+// process compacts, hashes, decodes and flattens every record of c.
+func process(c *chunk, rec *jsonRecord) {
+	if n := len(c.spans); cap(c.results) < n {
+		c.results = make([]result, n)
+	} else {
+		c.results = c.results[:n]
+	}
+	c.compact.Grow(len(c.arena)) // compaction never grows, so strings stay put
+	for i, s := range c.spans {
+		r := &c.results[i]
+		*r = result{}
+		if s.damage != "" {
+			r.reject = s.damage
+			continue
+		}
+		data := c.arena[s.start:s.end]
+		r.js0 = c.compact.Len()
+		if err := json.Compact(&c.compact, data); err != nil {
+			c.compact.Truncate(r.js0)
+			r.reject = "malformed JSON: " + syntaxReason(err)
+			continue
+		}
+		r.js1 = c.compact.Len()
+		js := c.compact.Bytes()[r.js0:r.js1]
+		r.hash = xxh3.Hash128(js).Bytes()
+		if err := decodeRecord(js, rec); err != nil {
+			r.reject = err.Error()
+			continue
+		}
+		r.q0 = len(c.qs)
+		var err error
+		c.qs, err = flatten(rec, &r.att, c.qs)
+		if err != nil {
+			c.qs = c.qs[:r.q0]
+			r.reject = err.Error()
+			continue
+		}
+		r.q1 = len(c.qs)
+	}
+}
+
+func syntaxReason(err error) string {
+	var se *json.SyntaxError
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	if errors.As(err, &se) {
+		return msg + " (at byte " + itoa(se.Offset) + " of the record)"
+	}
+	return msg
+}
+
+func hexHash(h hash128) string { return hex.EncodeToString(h[:]) }
