@@ -1,0 +1,223 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/lakegate/lakegate"
+)
+
+const queryIDKey = "query_id"
+
+// request is one query as the client sent it.
+type request struct {
+	SQL    string          `json:"sql"`
+	Params json.RawMessage `json:"params"`
+	Format string          `json:"format"`
+}
+
+const missingSQL = `missing SQL: send {"sql": ...} or a text/plain body`
+
+// postQuery runs the SQL of a JSON body, or of a raw application/sql or
+// text/plain body.
+func (s *Server) postQuery(c echo.Context) error {
+	s.startQuery(c)
+	req, err := s.readBody(c)
+	if err != nil {
+		return err
+	}
+	format, err := chooseFormat("", req.Format, c)
+	if err != nil {
+		return err
+	}
+	return s.run(c, req, format)
+}
+
+// getQuery serves the one-liners GET /v1/query.csv?sql=... and
+// /v1/query.json?sql=..., e.g. for pandas.read_csv.
+func (s *Server) getQuery(format string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		s.startQuery(c)
+		req := request{SQL: c.QueryParam("sql")}
+		if p := c.QueryParam("params"); p != "" {
+			req.Params = json.RawMessage(p)
+		}
+		return s.run(c, req, format)
+	}
+}
+
+func (s *Server) startQuery(c echo.Context) {
+	id := uuid.NewString()
+	c.Set(queryIDKey, id)
+	c.Response().Header().Set("X-Query-Id", id)
+}
+
+// readBody reads at most MaxBodyBytes and decodes it by Content-Type.
+func (s *Server) readBody(c echo.Context) (request, error) {
+	r := c.Request()
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, s.opt.MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return request{}, echo.NewHTTPError(http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("the request body is larger than %d bytes; send a shorter query", s.opt.MaxBodyBytes))
+	}
+	if err != nil {
+		return request{}, lakegate.Wrap(lakegate.ECANCELED, err, "the request body could not be read")
+	}
+	ct := r.Header.Get(echo.HeaderContentType)
+	mt, _, _ := mime.ParseMediaType(ct)
+	switch mt {
+	case "application/json":
+		return decodeJSON(body)
+	case "application/sql", "text/plain":
+		return request{SQL: string(body)}, nil
+	case "", "application/x-www-form-urlencoded":
+		// curl -d without -H sends a form type: take the body as sent,
+		// JSON when it looks like an object, else SQL.
+		if bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
+			return decodeJSON(body)
+		}
+		return request{SQL: string(body)}, nil
+	}
+	return request{}, lakegate.Errorf(lakegate.EINVALID,
+		"unsupported Content-Type %q: send application/json ({\"sql\": ...}), application/sql or text/plain", ct)
+}
+
+// decodeJSON decodes the JSON body strictly, naming what is wrong.
+func decodeJSON(body []byte) (request, error) {
+	var req request
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&req)
+	if err == nil && dec.More() {
+		err = errors.New("unexpected data after the JSON object")
+	}
+	if err == nil {
+		return req, nil
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return req, lakegate.Errorf(lakegate.EINVALID, missingSQL)
+	case errors.As(err, &syn):
+		return req, lakegate.Errorf(lakegate.EINVALID, "bad JSON body at byte %d: %v; send {\"sql\": \"SELECT ...\"}", syn.Offset, syn)
+	case errors.As(err, &typ):
+		return req, lakegate.Errorf(lakegate.EINVALID, "bad JSON body: field %q must be a %s, not a %s", typ.Field, jsonKind(typ.Field), typ.Value)
+	}
+	return req, lakegate.Errorf(lakegate.EINVALID, "bad JSON body: %v; the fields are sql, params and format", err)
+}
+
+func jsonKind(field string) string {
+	if field == "params" {
+		return "object or array"
+	}
+	return "string"
+}
+
+// chooseFormat picks the answer format: the route's, then the body's,
+// then ?format=, then the Accept header, then JSON.
+func chooseFormat(route, body string, c echo.Context) (string, error) {
+	f := route
+	for _, candidate := range []string{body, c.QueryParam("format")} {
+		if f == "" {
+			f = strings.ToLower(strings.TrimSpace(candidate))
+		}
+	}
+	if f == "" {
+		if accept := c.Request().Header.Get(echo.HeaderAccept); strings.Contains(accept, "text/csv") {
+			f = "csv"
+		} else {
+			f = "json"
+		}
+	}
+	if f != "json" && f != "csv" {
+		return "", lakegate.Errorf(lakegate.EINVALID, "unknown format %q: use \"json\" or \"csv\"", f)
+	}
+	return f, nil
+}
+
+// run executes the query under the request's deadline and writes the
+// answer; it logs one line per query.
+func (s *Server) run(c echo.Context, req request, format string) (err error) {
+	id, _ := c.Get(queryIDKey).(string)
+	start := time.Now()
+	rows := 0
+	defer func() {
+		status := http.StatusOK
+		if err != nil {
+			status = Status(err)
+		}
+		s.log.Info("query", "query_id", id, "sql", req.SQL, "engine", s.opt.Engine.Name(), "format", format,
+			"status", status, "code", lakegate.ErrorCode(err), "rows", rows,
+			"elapsed_ms", float64(time.Since(start).Microseconds())/1000)
+	}()
+	if strings.TrimSpace(req.SQL) == "" {
+		return lakegate.Errorf(lakegate.EINVALID, missingSQL)
+	}
+	params, err := decodeParams(req.Params)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.opt.Timeout)
+	defer cancel()
+	rs, err := s.opt.Engine.Query(ctx, lakegate.Query{ID: id, SQL: req.SQL, Params: params})
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	if format == "csv" {
+		return s.writeCSV(c, rs, &rows)
+	}
+	return s.writeJSON(c, rs, start, &rows)
+}
+
+// decodeParams turns the JSON params into Go values the engine binds:
+// integers stay exact (int64), other numbers become float64.
+func decodeParams(raw json.RawMessage) (any, error) {
+	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, lakegate.Errorf(lakegate.EINVALID, "bad params: %v; send an object ({\"name\": value} for $name) or an array ([v1, v2] for ? or $1)", err)
+	}
+	switch v.(type) {
+	case map[string]any, []any:
+		return numbers(v), nil
+	}
+	return nil, lakegate.Errorf(lakegate.EINVALID, "params must be an object ({\"name\": value} for $name) or an array ([v1, v2] for ? or $1)")
+}
+
+func numbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		f, _ := x.Float64()
+		return f
+	case []any:
+		for i := range x {
+			x[i] = numbers(x[i])
+		}
+	case map[string]any:
+		for k := range x {
+			x[k] = numbers(x[k])
+		}
+	}
+	return v
+}

@@ -1,0 +1,237 @@
+package server
+
+import (
+	"encoding/base64"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
+	"net/http"
+	"strconv"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/lakegate/lakegate"
+)
+
+// answer is the JSON shape of a query result.
+type answer struct {
+	OK        bool              `json:"ok"`
+	QueryID   string            `json:"query_id"`
+	Engine    string            `json:"engine"`
+	Columns   []lakegate.Column `json:"columns"`
+	Rows      [][]any           `json:"rows"`
+	RowCount  int               `json:"row_count"`
+	Truncated bool              `json:"truncated"`
+	ElapsedMS float64           `json:"elapsed_ms"`
+}
+
+// writeJSON reads at most MaxRows rows (one more to know whether the
+// answer is truncated) and writes them in one JSON object.
+func (s *Server) writeJSON(c echo.Context, rs lakegate.Rows, start time.Time, n *int) error {
+	cols := rs.Columns()
+	a := answer{OK: true, Engine: s.opt.Engine.Name(), Columns: cols, Rows: [][]any{}}
+	a.QueryID, _ = c.Get(queryIDKey).(string)
+	for rs.Next() {
+		if len(a.Rows) == s.opt.MaxRows {
+			a.Truncated = true
+			break
+		}
+		vals := rs.Values()
+		row := make([]any, len(vals))
+		for i, v := range vals {
+			row[i] = jsonValue(v, cols[i].Type)
+		}
+		a.Rows = append(a.Rows, row)
+	}
+	if err := rs.Err(); err != nil {
+		return err
+	}
+	a.RowCount, *n = len(a.Rows), len(a.Rows)
+	a.ElapsedMS = math.Round(float64(time.Since(start).Microseconds())/10) / 100
+	return c.JSON(http.StatusOK, a)
+}
+
+// writeCSV streams every row: a header line, then one line per row. The
+// first row is read before anything is written, so early errors still get
+// the JSON error shape; an error after that aborts the connection, so a
+// client never mistakes a cut answer for a complete one.
+func (s *Server) writeCSV(c echo.Context, rs lakegate.Rows, n *int) error {
+	cols := rs.Columns()
+	more := rs.Next()
+	if !more {
+		if err := rs.Err(); err != nil {
+			return err
+		}
+	}
+	res := c.Response()
+	res.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	res.WriteHeader(http.StatusOK)
+	w := csv.NewWriter(res)
+	record := make([]string, len(cols))
+	for i, col := range cols {
+		record[i] = col.Name
+	}
+	w.Write(record)
+	for ; more; more = rs.Next() {
+		for i, v := range rs.Values() {
+			record[i] = csvValue(v, cols[i].Type)
+		}
+		w.Write(record)
+		if *n++; *n%1000 == 0 {
+			w.Flush()
+			res.Flush()
+		}
+	}
+	w.Flush()
+	if err := rs.Err(); err != nil {
+		s.log.Error("csv answer cut short", "query_id", c.Get(queryIDKey), "rows", *n, "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	return w.Error()
+}
+
+// jsonValue converts an engine value to one encoding/json renders
+// faithfully: numbers as numbers (exact for decimals and big integers),
+// NaN and infinities as strings, times per the column type.
+func jsonValue(v any, typ string) any {
+	switch x := v.(type) {
+	case nil, bool, string, int64, int32, int16, int8, int, uint64, uint32, uint16, uint8:
+		return x
+	case float64:
+		return floatJSON(x)
+	case float32:
+		return floatJSON(float64(x))
+	case *big.Int:
+		return json.Number(x.String())
+	case duckdb.Decimal:
+		return json.Number(x.String())
+	case time.Time:
+		return timeText(x, typ)
+	case []byte:
+		if typ == "UUID" && len(x) == 16 {
+			return uuid.UUID(x).String()
+		}
+		return base64.StdEncoding.EncodeToString(x)
+	case duckdb.UUID:
+		return uuid.UUID(x).String()
+	case *duckdb.UUID:
+		return uuid.UUID(*x).String()
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonValue(e, "")
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = jsonValue(e, "")
+		}
+		return out
+	case duckdb.OrderedMap:
+		obj := orderedObject{}
+		vals := x.Values()
+		for i, k := range x.Keys() {
+			obj.keys = append(obj.keys, mapKey(k))
+			obj.vals = append(obj.vals, jsonValue(vals[i], ""))
+		}
+		return obj
+	case duckdb.Map:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[mapKey(k)] = jsonValue(e, "")
+		}
+		return out
+	case duckdb.Interval:
+		return x
+	case fmt.Stringer:
+		return x.String()
+	}
+	return fmt.Sprint(v)
+}
+
+// mapKey renders a MAP key as a JSON object key.
+func mapKey(k any) string {
+	if s, ok := jsonValue(k, "").(string); ok {
+		return s
+	}
+	return fmt.Sprint(jsonValue(k, ""))
+}
+
+// orderedObject is a JSON object that keeps a DuckDB MAP's key order.
+type orderedObject struct {
+	keys []string
+	vals []any
+}
+
+func (o orderedObject) MarshalJSON() ([]byte, error) {
+	buf := []byte{'{'}
+	for i, k := range o.keys {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		kb, err := json.Marshal(k)
+		if err != nil {
+			return nil, err
+		}
+		vb, err := json.Marshal(o.vals[i])
+		if err != nil {
+			return nil, err
+		}
+		buf = append(append(append(buf, kb...), ':'), vb...)
+	}
+	return append(buf, '}'), nil
+}
+
+func floatJSON(f float64) any {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	}
+	return f
+}
+
+// timeText renders DATE as 2026-01-02, TIME as 15:04:05.999999 and
+// timestamps as RFC 3339 in UTC.
+func timeText(t time.Time, typ string) string {
+	switch typ {
+	case "DATE":
+		return t.UTC().Format(time.DateOnly)
+	case "TIME", "TIME WITH TIME ZONE":
+		return t.UTC().Format("15:04:05.999999999")
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// csvValue renders one CSV field: NULL is empty, nested values are JSON.
+func csvValue(v any, typ string) string {
+	switch x := jsonValue(v, typ).(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case json.Number:
+		return x.String()
+	case int64, int32, int16, int8, int, uint64, uint32, uint16, uint8:
+		return fmt.Sprint(x)
+	default:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return fmt.Sprint(x)
+		}
+		return string(b)
+	}
+}

@@ -1,0 +1,211 @@
+// Package server is lakegate's HTTP API (echo): SQL in, JSON or CSV out,
+// plus the table list and a health check. Handlers return errors; one
+// error handler turns them into the fixed error shape.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lakegate/lakegate"
+)
+
+// Defaults of the limits in Options.
+const (
+	DefaultMaxRows      = 10000
+	DefaultTimeout      = 30 * time.Second
+	DefaultMaxBodyBytes = 1 << 20
+)
+
+// Options configures the server. Zero limits take their defaults.
+type Options struct {
+	Engine  lakegate.Engine
+	Catalog lakegate.Catalog
+	// MaxRows caps the rows of a JSON answer (truncated:true beyond it);
+	// CSV answers stream every row. Default 10000.
+	MaxRows int
+	// Timeout is each query's deadline. Default 30s.
+	Timeout time.Duration
+	// MaxBodyBytes caps a request body; larger bodies get 413. Default 1 MiB.
+	MaxBodyBytes int64
+	// Logger receives one line per query and the details of internal
+	// errors. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// Server serves the HTTP API.
+type Server struct {
+	opt  Options
+	echo *echo.Echo
+	http *http.Server
+	log  *slog.Logger
+}
+
+// New builds the server and its routes.
+func New(opt Options) *Server {
+	if opt.MaxRows <= 0 {
+		opt.MaxRows = DefaultMaxRows
+	}
+	if opt.Timeout <= 0 {
+		opt.Timeout = DefaultTimeout
+	}
+	if opt.MaxBodyBytes <= 0 {
+		opt.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	s := &Server{opt: opt, log: opt.Logger}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.POST("/v1/query", s.postQuery)
+	e.GET("/v1/query.csv", s.getQuery("csv"))
+	e.GET("/v1/query.json", s.getQuery("json"))
+	e.GET("/v1/tables", s.tables)
+	e.GET("/healthz", s.health)
+	s.echo = e
+	s.http = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	return s
+}
+
+// Handler is the API as an http.Handler, e.g. for httptest.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Start listens on addr and serves until Shutdown, then returns
+// http.ErrServerClosed.
+func (s *Server) Start(addr string) error {
+	s.http.Addr = addr
+	return s.http.ListenAndServe()
+}
+
+// Shutdown stops accepting requests and waits for running ones until ctx
+// ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	return s.http.Shutdown(ctx)
+}
+
+// StatusClientClosed is the status logged when the client went away
+// before its answer (nginx's 499).
+const StatusClientClosed = 499
+
+// statuses maps application error codes to HTTP statuses.
+var statuses = map[string]int{
+	lakegate.EINVALID:      http.StatusBadRequest,
+	lakegate.EUNAUTHORIZED: http.StatusUnauthorized,
+	lakegate.EFORBIDDEN:    http.StatusForbidden,
+	lakegate.ENOTFOUND:     http.StatusNotFound,
+	lakegate.ECONFLICT:     http.StatusConflict,
+	lakegate.ETIMEOUT:      http.StatusGatewayTimeout,
+	lakegate.ECANCELED:     StatusClientClosed,
+	lakegate.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	lakegate.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// Status is the HTTP status of an error's code.
+func Status(err error) int {
+	if s, ok := statuses[lakegate.ErrorCode(err)]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// errorBody is the fixed error shape.
+type errorBody struct {
+	OK      bool      `json:"ok"`
+	Error   errorInfo `json:"error"`
+	QueryID string    `json:"query_id,omitempty"`
+}
+
+type errorInfo struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// handleError is the one place errors become responses. Echo's own
+// errors (unknown route, wrong method, body too large) keep their status
+// and get the same shape.
+func (s *Server) handleError(err error, c echo.Context) {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		err = fromHTTPError(c, he)
+	}
+	status, code, msg := Status(err), lakegate.ErrorCode(err), lakegate.ErrorMessage(err)
+	if he != nil {
+		status = he.Code
+	}
+	qid, _ := c.Get(queryIDKey).(string)
+	switch code {
+	case lakegate.EINTERNAL:
+		s.log.Error("internal error", "query_id", qid, "method", c.Request().Method, "path", c.Path(), "err", err)
+	case lakegate.ECANCELED:
+		s.log.Info("client went away", "query_id", qid, "path", c.Path())
+	}
+	if c.Response().Committed {
+		return // a streamed answer failed midway; the handler aborts it
+	}
+	body := errorBody{Error: errorInfo{Code: code, Message: msg}, QueryID: qid}
+	if err := c.JSON(status, body); err != nil {
+		s.log.Debug("cannot write the error response", "err", err)
+	}
+}
+
+// fromHTTPError gives echo's errors an application code and a message
+// that says how to get it right.
+func fromHTTPError(c echo.Context, he *echo.HTTPError) error {
+	r := c.Request()
+	switch he.Code {
+	case http.StatusNotFound:
+		return lakegate.Errorf(lakegate.ENOTFOUND, "no route %s %s; the API has POST /v1/query, GET /v1/query.csv, GET /v1/query.json, GET /v1/tables and GET /healthz", r.Method, r.URL.Path)
+	case http.StatusMethodNotAllowed:
+		return lakegate.Errorf(lakegate.EINVALID, "method %s is not allowed on %s", r.Method, r.URL.Path)
+	case http.StatusRequestEntityTooLarge:
+		if msg, ok := he.Message.(string); ok {
+			return lakegate.Errorf(lakegate.EINVALID, "%s", msg)
+		}
+		return lakegate.Errorf(lakegate.EINVALID, "the request body is too large")
+	}
+	code := lakegate.EINTERNAL
+	if he.Code >= 400 && he.Code < 500 {
+		code = lakegate.EINVALID
+	}
+	return lakegate.Wrap(code, he, "%s", http.StatusText(he.Code))
+}
+
+// health answers whether the catalog can be read.
+func (s *Server) health(c echo.Context) error {
+	v, err := s.opt.Catalog.Version(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{
+		"ok": true, "status": "ok", "version": lakegate.Version,
+		"engine": s.opt.Engine.Name(), "catalog_version": v,
+	})
+}
+
+// tables lists every table of every database.
+func (s *Server) tables(c echo.Context) error {
+	ctx := c.Request().Context()
+	dbs, err := s.opt.Catalog.Databases(ctx)
+	if err != nil {
+		return err
+	}
+	out := []lakegate.Table{}
+	for _, d := range dbs {
+		ts, err := s.opt.Catalog.Tables(ctx, d.Name)
+		if lakegate.ErrorCode(err) == lakegate.ENOTFOUND {
+			continue // dropped between the two calls
+		}
+		if err != nil {
+			return err
+		}
+		out = append(out, ts...)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"ok": true, "tables": out})
+}
