@@ -73,8 +73,14 @@ func golden(t *testing.T, name string, body []byte) {
 	if err := dec.Decode(&v); err != nil {
 		t.Fatalf("%s: body is not JSON: %v\n%s", name, err, body)
 	}
-	got, _ := json.MarshalIndent(mask(v), "", "  ")
-	got = append(got, '\n')
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(mask(v)); err != nil {
+		t.Fatal(err)
+	}
+	got := buf.Bytes()
 	path := filepath.Join("testdata", name+".json")
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
