@@ -212,6 +212,13 @@ func timeText(t time.Time, typ string) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
+// Text renders one value as the CSV answer does (also for the CLI's
+// tables): NULL is empty, timestamps ISO-8601 UTC, nested values JSON.
+func Text(v any, typ string) string { return csvValue(v, typ) }
+
+// JSONValue converts one value as the JSON answer does.
+func JSONValue(v any, typ string) any { return jsonValue(v, typ) }
+
 // csvValue renders one CSV field: NULL is empty, nested values are JSON.
 func csvValue(v any, typ string) string {
 	switch x := jsonValue(v, typ).(type) {

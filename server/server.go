@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -36,6 +37,9 @@ type Options struct {
 	// Logger receives one line per query and the details of internal
 	// errors. Default slog.Default().
 	Logger *slog.Logger
+	// UI, when set, serves the browser query page at / and its assets
+	// under /ui/.
+	UI http.Handler
 }
 
 // Server serves the HTTP API.
@@ -69,6 +73,10 @@ func New(opt Options) *Server {
 	e.GET("/v1/query.json", s.getQuery("json"))
 	e.GET("/v1/tables", s.tables)
 	e.GET("/healthz", s.health)
+	if opt.UI != nil {
+		e.GET("/", echo.WrapHandler(opt.UI))
+		e.GET("/ui/*", echo.WrapHandler(http.StripPrefix("/ui", opt.UI)))
+	}
 	s.echo = e
 	s.http = &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
 	return s
@@ -82,6 +90,12 @@ func (s *Server) Handler() http.Handler { return s.echo }
 func (s *Server) Start(addr string) error {
 	s.http.Addr = addr
 	return s.http.ListenAndServe()
+}
+
+// Serve serves on an open listener until Shutdown, then returns
+// http.ErrServerClosed. Use it to learn the port of ":0" before serving.
+func (s *Server) Serve(ln net.Listener) error {
+	return s.http.Serve(ln)
 }
 
 // Shutdown stops accepting requests and waits for running ones until ctx

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/lakegate/lakegate/config"
+	"github.com/lakegate/lakegate/generate"
+)
+
+func runDemo(ctx context.Context, a *app, args []string) error {
+	fs := a.flagSet("demo", "", "generate assessment data, ingest it into the lake and serve it on HTTP")
+	attempts := fs.Int("attempts", 3280, "number of attempts to generate (the public file has 3,280)")
+	seed := fs.Int64("seed", 1, "generator seed")
+	cl := config.Bind(fs, serverKeys...)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := cl.Load(a.environ)
+	if err != nil {
+		return err
+	}
+	s, err := a.openStorage(cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	// The generated file is kept beside the tables (outside any table
+	// directory): the same seed and size make the same bytes, so a second
+	// demo run finds it already ingested and lands nothing twice.
+	src := filepath.Join(s.store.Root(), "_incoming", fmt.Sprintf("assessments-%d-seed%d.json", *attempts, *seed))
+	if _, err := os.Stat(src); err != nil {
+		fmt.Fprintf(a.stderr, "generating %d attempts into %s\n", *attempts, src)
+		if _, err := generateTo(src, false, generate.Options{Attempts: *attempts, Seed: *seed, Format: "array"}, nil); err != nil {
+			return err
+		}
+	}
+	sum, err := a.ingest(ctx, s, src)
+	fmt.Fprintln(a.stderr, sum.String())
+	if err != nil {
+		return err
+	}
+	return a.serve(ctx, s, func(base string) { printExamples(a.stdout, base) })
+}
+
+// printExamples shows copy-paste lines that work against this server.
+func printExamples(w io.Writer, base string) {
+	q := url.QueryEscape("SELECT count(*) AS attempts FROM assessments.attempts")
+	fmt.Fprintf(w, `
+lakegate is serving the demo lake at %[1]s
+
+Try:
+  curl -s %[1]s/v1/query -d '{"sql":"SELECT exam_name, count(*) AS n FROM assessments.attempts GROUP BY 1 ORDER BY n DESC LIMIT 5"}'
+  curl -s '%[1]s/v1/query?format=csv' -H 'Content-Type: application/sql' --data-binary 'SELECT * FROM assessments.questions LIMIT 100' > q.csv
+  curl -s %[1]s/v1/tables
+  python3 -c "import pandas as pd; print(pd.read_csv('%[1]s/v1/query.csv?sql=%[2]s'))"
+
+Press Ctrl+C to stop.
+`, base, q)
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/lakegate/lakegate/generate"
+)
+
+func runGenerate(ctx context.Context, a *app, args []string) error {
+	fs := a.flagSet("generate", "assessments", "write realistic nested assessment-attempt JSON, deterministic for a seed")
+	attempts := fs.Int("attempts", 3280, "number of attempt records, duplicates included")
+	seed := fs.Int64("seed", 1, "random seed; the same seed writes the same bytes")
+	format := fs.String("format", "array", "array (one JSON array, like the public file) or ndjson")
+	gz := fs.Bool("gzip", false, "gzip the output")
+	out := fs.String("o", "-", "output file (- for standard output)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 1, "assessments"); err != nil {
+		return err
+	}
+	opt := generate.Options{Attempts: *attempts, Seed: *seed, Format: *format}
+	start := time.Now()
+	st, err := generateTo(*out, *gz, opt, a.stdout)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, "generated %d attempts (%d unique, %d duplicates, %d without counts, %d test rows), %d bytes in %s\n",
+		st.Records, st.Unique, st.Duplicates, st.MissingCounts, st.TestRows, st.Bytes, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// generateTo writes to path atomically (temporary file, then rename), or
+// to stdout for "-".
+func generateTo(path string, gz bool, opt generate.Options, stdout io.Writer) (generate.Stats, error) {
+	if path == "-" {
+		return generateStream(stdout, gz, opt)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return generate.Stats{}, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return generate.Stats{}, err
+	}
+	defer os.Remove(tmp.Name())
+	st, err := generateStream(tmp, gz, opt)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return st, err
+	}
+	return st, os.Rename(tmp.Name(), path)
+}
+
+func generateStream(w io.Writer, gz bool, opt generate.Options) (generate.Stats, error) {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	var dst io.Writer = bw
+	var zw *gzip.Writer
+	if gz {
+		zw = gzip.NewWriter(bw)
+		dst = zw
+	}
+	st, err := generate.Assessments(dst, opt)
+	if err != nil {
+		return st, err
+	}
+	if zw != nil {
+		if err := zw.Close(); err != nil {
+			return st, err
+		}
+	}
+	return st, bw.Flush()
+}

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lakegate/lakegate/queries"
+)
+
+// run runs one lakegate command in-process and returns its exit code and
+// output.
+func run(t *testing.T, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	a := &app{stdout: &out, stderr: &errb, environ: env}
+	code := a.main(context.Background(), args)
+	return code, out.String(), errb.String()
+}
+
+// startDemo runs `lakegate demo` on a free port and returns its base URL.
+func startDemo(t *testing.T, lake string, attempts string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan int, 1)
+	var out, errb syncBuffer
+	a := &app{stdout: &out, stderr: &errb, ready: func(u string) { ready <- u }}
+	go func() {
+		done <- a.main(ctx, []string{"demo", "--attempts", attempts, "--lake", lake, "--addr", "127.0.0.1:0"})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("demo exited %d: %s", code, errb.String())
+		}
+	})
+	select {
+	case u := <-ready:
+		if !strings.Contains(out.String(), u+"/v1/query") {
+			t.Errorf("demo did not print examples for %s:\n%s", u, out.String())
+		}
+		return u
+	case code := <-done:
+		t.Fatalf("demo exited %d before serving: %s", code, errb.String())
+	case <-time.After(2 * time.Minute):
+		t.Fatal("demo did not start serving within 2 minutes")
+	}
+	return ""
+}
+
+func TestDemoServesTheREADMEExamples(t *testing.T) {
+	lake := t.TempDir()
+	base := startDemo(t, lake, "800")
+
+	// curl -s localhost:8080/v1/query -d '{"sql": ...}'
+	body := postJSON(t, base+"/v1/query", "application/x-www-form-urlencoded",
+		`{"sql":"SELECT exam_name, count(*) AS n FROM assessments.attempts GROUP BY 1 ORDER BY n DESC LIMIT 5"}`)
+	if len(body.Rows) != 5 || body.Columns[0].Name != "exam_name" || body.Rows[0][0] != "Learning Git" {
+		t.Fatalf("top exams = %+v", body)
+	}
+
+	// curl '...?format=csv' -H 'Content-Type: application/sql' --data-binary 'SELECT * FROM assessments.questions LIMIT 100'
+	res, err := http.Post(base+"/v1/query?format=csv", "application/sql", strings.NewReader("SELECT * FROM assessments.questions LIMIT 100"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := readCSV(t, res)
+	if len(recs) != 101 || recs[0][0] != "keen_id" {
+		t.Fatalf("questions CSV: %d records, header %v", len(recs), recs[0])
+	}
+
+	// pd.read_csv('.../v1/query.csv?sql=SELECT+count(*)+FROM+assessments.attempts')
+	res, err = http.Get(base + "/v1/query.csv?sql=" + url.QueryEscape("SELECT count(*) FROM assessments.attempts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs = readCSV(t, res)
+	if len(recs) != 2 {
+		t.Fatalf("count CSV = %v", recs)
+	}
+	unique := generatedUnique(t, lake)
+	if recs[1][0] != unique {
+		t.Fatalf("count(*) = %s, generator made %s distinct attempts", recs[1][0], unique)
+	}
+
+	// Every canned business query runs on the landed tables.
+	canned, err := queries.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range canned {
+		b, _ := json.Marshal(map[string]string{"sql": q.SQL})
+		if body := postJSON(t, base+"/v1/query", "application/json", string(b)); len(body.Rows) == 0 {
+			t.Errorf("canned query %s returned no rows", q.Name)
+		}
+	}
+}
+
+func TestDemoTwiceLandsNothingNew(t *testing.T) {
+	lake := t.TempDir()
+	code, _, errs := run(t, nil, "generate", "assessments", "--attempts", "300", "-o", filepath.Join(lake, "a.json"))
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	for i, want := range []string{"landed", "already ingested"} {
+		code, out, errs := run(t, nil, "ingest", "assessments", filepath.Join(lake, "a.json"), "--lake", lake)
+		if code != 0 || !strings.Contains(out, want) {
+			t.Fatalf("ingest #%d exited %d, output lacks %q:\n%s\n%s", i+1, code, want, out, errs)
+		}
+	}
+	code, out, errs := run(t, nil, "query", "--lake", lake, "--format", "csv", "SELECT count(*) AS n FROM assessments.attempts")
+	if code != 0 || !strings.HasPrefix(out, "n\n") {
+		t.Fatalf("query exited %d: %s %s", code, out, errs)
+	}
+}
+
+func TestCommandLineErrors(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(cfg, []byte("lake: x\nlaek: y\n"), 0o644)
+	tests := []struct {
+		name string
+		env  []string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown command", nil, []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{"unknown config key", nil, []string{"serve", "--config", cfg}, 1, `unknown setting "laek"`},
+		{"unknown env key", []string{"LAKEGATE_LAEK=1"}, []string{"ingest", "assessments", "x.json"}, 1, "LAKEGATE_LAEK"},
+		{"unknown dataset", nil, []string{"generate", "students"}, 2, `unknown dataset "students"`},
+		{"missing file", nil, []string{"ingest", "assessments", filepath.Join(dir, "nope.json"), "--lake", dir}, 1, "nope.json"},
+		{"postgres not yet", nil, []string{"query", "--lake", dir, "--catalog", "postgres://u:hunter2@h/db", "SELECT 1"}, 1, "u:****@h"},
+		{"write refused", nil, []string{"query", "--lake", dir, "CREATE TABLE t (a INT)"}, 1, "read-only"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := run(t, tt.env, tt.args...)
+			if code != tt.code || !strings.Contains(out+errs, tt.want) {
+				t.Fatalf("exit %d (want %d), output lacks %q:\n%s%s", code, tt.code, tt.want, out, errs)
+			}
+			if strings.Contains(out+errs, "hunter2") {
+				t.Fatalf("a secret was printed: %s%s", out, errs)
+			}
+		})
+	}
+}
+
+func TestHelpForEveryCommand(t *testing.T) {
+	for _, c := range commands() {
+		code, _, errs := run(t, nil, c.name, "--help")
+		if code != 0 || !strings.Contains(errs, "Usage: lakegate "+c.name) {
+			t.Errorf("%s --help: exit %d, %q", c.name, code, errs)
+		}
+	}
+	if code, out, _ := run(t, nil, "version"); code != 0 || !strings.HasPrefix(out, "lakegate ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+type queryBody struct {
+	OK      bool `json:"ok"`
+	Columns []struct {
+		Name, Type string
+	} `json:"columns"`
+	Rows [][]any `json:"rows"`
+}
+
+// postJSON posts like curl -d, whose default content type is form-encoded.
+func postJSON(t *testing.T, u, ctype, body string) queryBody {
+	t.Helper()
+	res, err := http.Post(u, ctype, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var out queryBody
+	if err := json.Unmarshal(b, &out); err != nil || !out.OK {
+		t.Fatalf("POST %s: %d %s", u, res.StatusCode, b)
+	}
+	return out
+}
+
+func readCSV(t *testing.T, res *http.Response) [][]string {
+	t.Helper()
+	defer res.Body.Close()
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") {
+		b, _ := io.ReadAll(res.Body)
+		t.Fatalf("status %d %s: %s", res.StatusCode, res.Header.Get("Content-Type"), b)
+	}
+	recs, err := csv.NewReader(res.Body).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}

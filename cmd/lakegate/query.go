@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/lakegate/lakegate"
+	"github.com/lakegate/lakegate/config"
+	"github.com/lakegate/lakegate/server"
+)
+
+// paramFlag collects repeated --param name=value flags.
+type paramFlag map[string]any
+
+func (p paramFlag) String() string { return fmt.Sprint(map[string]any(p)) }
+
+func (p paramFlag) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want name=value, got %q", v)
+	}
+	p[k] = val
+	return nil
+}
+
+func runQuery(ctx context.Context, a *app, args []string) error {
+	fs := a.flagSet("query", `"SQL" (or - to read it from stdin)`, "run one read-only SQL query in-process on the lake and print the result")
+	format := fs.String("format", "table", "output: table, csv or json")
+	params := paramFlag{}
+	fs.Var(params, "param", "bind a $name parameter: --param name=value (repeatable)")
+	cl := config.Bind(fs, engineKeys...)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 1); err != nil {
+		return err
+	}
+	if *format != "table" && *format != "csv" && *format != "json" {
+		return fmt.Errorf("--format %q: use table, csv or json", *format)
+	}
+	cfg, err := cl.Load(a.environ)
+	if err != nil {
+		return err
+	}
+	sql, err := readSQL(pos)
+	if err != nil {
+		return err
+	}
+	s, err := a.openStorage(cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.openEngine(ctx); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.QueryTimeout)
+	defer cancel()
+	q := lakegate.Query{SQL: sql}
+	if len(params) > 0 {
+		q.Params = map[string]any(params)
+	}
+	rows, err := s.engine.Query(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	return printRows(a.stdout, rows, *format, cfg.MaxRows)
+}
+
+func readSQL(pos []string) (string, error) {
+	if len(pos) == 1 && pos[0] == "-" {
+		b, err := io.ReadAll(os.Stdin)
+		return string(b), err
+	}
+	return strings.Join(pos, " "), nil
+}
+
+// printRows writes a result as an aligned table or JSON (both capped at
+// max rows), or as CSV (every row), rendering values as the HTTP API does.
+func printRows(w io.Writer, rows lakegate.Rows, format string, max int) error {
+	switch format {
+	case "csv":
+		return printCSV(w, rows)
+	case "json":
+		return printJSON(w, rows, max)
+	}
+	cols := rows.Columns()
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	cells := make([]string, len(cols))
+	for i, c := range cols {
+		cells[i] = c.Name
+	}
+	fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	n := 0
+	for ; rows.Next() && n < max; n++ {
+		for i, v := range rows.Values() {
+			cells[i] = server.Text(v, cols[i].Type)
+			if v == nil {
+				cells[i] = "NULL"
+			}
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	tw.Flush()
+	if n == max && rows.Next() {
+		fmt.Fprintf(w, "(stopped at %d rows: raise --max-rows or use --format csv for all of them)\n", max)
+	} else {
+		fmt.Fprintf(w, "(%d rows)\n", n)
+	}
+	return rows.Err()
+}
+
+func printCSV(w io.Writer, rows lakegate.Rows) error {
+	cols := rows.Columns()
+	cw := csv.NewWriter(w)
+	rec := make([]string, len(cols))
+	for i, c := range cols {
+		rec[i] = c.Name
+	}
+	cw.Write(rec)
+	for rows.Next() {
+		for i, v := range rows.Values() {
+			rec[i] = server.Text(v, cols[i].Type)
+		}
+		cw.Write(rec)
+	}
+	cw.Flush()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return cw.Error()
+}
+
+// printJSON writes the HTTP API's JSON shape (without the query id).
+func printJSON(w io.Writer, rows lakegate.Rows, max int) error {
+	cols := rows.Columns()
+	out := struct {
+		OK        bool              `json:"ok"`
+		Columns   []lakegate.Column `json:"columns"`
+		Rows      [][]any           `json:"rows"`
+		RowCount  int               `json:"row_count"`
+		Truncated bool              `json:"truncated"`
+	}{OK: true, Columns: cols, Rows: [][]any{}}
+	for rows.Next() {
+		if len(out.Rows) == max {
+			out.Truncated = true
+			break
+		}
+		row := make([]any, len(cols))
+		for i, v := range rows.Values() {
+			row[i] = server.JSONValue(v, cols[i].Type)
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	out.RowCount = len(out.Rows)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/lakegate/lakegate"
+	"github.com/lakegate/lakegate/config"
+	"github.com/lakegate/lakegate/server"
+	"github.com/lakegate/lakegate/web"
+)
+
+func runServe(ctx context.Context, a *app, args []string) error {
+	fs := a.flagSet("serve", "", "serve SQL over HTTP on the lake")
+	cl := config.Bind(fs, serverKeys...)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := cl.Load(a.environ)
+	if err != nil {
+		return err
+	}
+	s, err := a.openStorage(cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return a.serve(ctx, s, nil)
+}
+
+// serve runs the HTTP server on an opened stack until ctx ends. onListen,
+// when set, runs once the port is bound (demo prints examples there).
+func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) error {
+	if err := s.openEngine(ctx); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return lakegate.Wrap(lakegate.EUNAVAILABLE, err,
+			"cannot listen on %s (%v); pick another address with --addr or LAKEGATE_ADDR", s.cfg.Addr, unwrapNet(err))
+	}
+	srv := server.New(server.Options{
+		Engine: s.engine, Catalog: s.catalog, Logger: s.log, UI: web.Handler(),
+		MaxRows: s.cfg.MaxRows, Timeout: s.cfg.QueryTimeout, MaxBodyBytes: s.cfg.MaxBodyBytes,
+	})
+	base := baseURL(ln.Addr())
+	s.log.Info("lakegate serving", "url", base, "lake", s.store.Root(), "catalog", config.Mask(s.cfg.Catalog), "version", lakegate.Version)
+	if onListen != nil {
+		onListen(base)
+	}
+	if a.ready != nil {
+		a.ready(base)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down")
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func unwrapNet(err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Err
+	}
+	return err
+}
+
+// baseURL turns a listen address into a URL a user can paste (":8080"
+// becomes http://localhost:8080).
+func baseURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return fmt.Sprintf("http://%s:%s", host, port)
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+
+	"github.com/lakegate/lakegate"
+	"github.com/lakegate/lakegate/catalog"
+	"github.com/lakegate/lakegate/config"
+	"github.com/lakegate/lakegate/engine/duckdb"
+	"github.com/lakegate/lakegate/lake"
+)
+
+// Keys of the settings each kind of subcommand uses.
+var (
+	storageKeys = []string{"lake", "catalog", "log_format", "log_level"}
+	engineKeys  = append(append([]string{}, storageKeys...), "threads", "memory_limit", "query_timeout", "max_rows")
+	serverKeys  = append(append([]string{}, engineKeys...), "addr", "max_body_bytes")
+)
+
+// stack is the wired set of edges one process uses.
+type stack struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	store   *lake.Local
+	catalog lakegate.Catalog
+	engine  lakegate.Engine
+}
+
+func (a *app) logger(cfg *config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(a.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(a.stderr, opts))
+}
+
+// openStorage opens the lake and its catalog.
+func (a *app) openStorage(cfg *config.Config) (*stack, error) {
+	store, err := lake.NewLocal(cfg.Lake)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := openCatalog(cfg.Catalog, store)
+	if err != nil {
+		return nil, err
+	}
+	return &stack{cfg: cfg, log: a.logger(cfg), store: store, catalog: cat}, nil
+}
+
+// openCatalog picks the catalog store named by the catalog setting.
+func openCatalog(spec string, store *lake.Local) (lakegate.Catalog, error) {
+	switch {
+	case spec == "embedded":
+		return catalog.OpenEmbedded(filepath.Join(store.Root(), "_catalog"))
+	case strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
+		return nil, lakegate.Errorf(lakegate.EINVALID,
+			"catalog %s: the PostgreSQL catalog store is not in this build yet; use catalog: embedded", config.Mask(spec))
+	}
+	return nil, lakegate.Errorf(lakegate.EINVALID,
+		"catalog %q: expected \"embedded\" or a postgres:// URL", config.Mask(spec))
+}
+
+// openEngine adds the DuckDB engine to an opened stack.
+func (s *stack) openEngine(ctx context.Context) error {
+	eng, err := duckdb.Open(ctx, duckdb.Options{
+		Catalog: s.catalog, Store: s.store, LakeDir: s.store.Root(),
+		Threads: s.cfg.Threads, MemoryLimit: s.cfg.MemoryLimit,
+	})
+	if err != nil {
+		return err
+	}
+	s.engine = eng
+	return nil
+}
+
+func (s *stack) Close() error {
+	var first error
+	for _, c := range []io.Closer{s.engine, s.catalog} {
+		if c == nil {
+			continue
+		}
+		if err := c.Close(); err != nil && first == nil {
+			first = fmt.Errorf("close: %w", err)
+		}
+	}
+	return first
+}
