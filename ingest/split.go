@@ -157,6 +157,7 @@ func (s *splitter) run(emit func(span) error) ([]string, error) {
 		}
 		if isBlank(c) {
 			s.advanceBlank(c)
+			s.pos++
 			continue
 		}
 		switch c {
@@ -222,9 +223,6 @@ func (s *splitter) advanceBlank(c byte) {
 		s.lineWS, s.lineOther = 0, false
 	} else if !s.lineOther {
 		s.lineWS++
-	}
-	if c != '\n' {
-		return
 	}
 }
 
