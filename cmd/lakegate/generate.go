@@ -54,6 +54,9 @@ func generateTo(path string, gz bool, opt generate.Options, stdout io.Writer) (g
 	defer os.Remove(tmp.Name())
 	st, err := generateStream(tmp, gz, opt)
 	if err == nil {
+		err = tmp.Chmod(0o644) // CreateTemp makes 0600; the result is a normal data file
+	}
+	if err == nil {
 		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
