@@ -1,7 +1,9 @@
 package ingest
 
 import (
+	"compress/gzip"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -68,3 +70,5 @@ func checkReconciles(tb testing.TB, s Summary) {
 }
 
 var _ lakegate.Catalog = (*catalog.Embedded)(nil)
+
+func newGzipWriter(w io.Writer) *gzip.Writer { return gzip.NewWriter(w) }
