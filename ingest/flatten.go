@@ -155,10 +155,10 @@ func flattenSequence(seq *jsonSequences, a *attemptRow, qs []questionRow) ([]que
 			if o.At.Bad != "" {
 				return qs, rejectf("field sequences.questions[%d].options[%d].at: %s is not a timestamp", i, j, o.At.Bad)
 			}
-			if o.Checked != nil && *o.Checked {
+			if o.Checked {
 				r.CheckedCount++
 			}
-			if o.Correct != nil && *o.Correct {
+			if o.Correct {
 				r.CorrectOptions++
 			}
 			if o.At.Valid {

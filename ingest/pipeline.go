@@ -17,7 +17,7 @@ import (
 // most chunkRecords records or chunkBytes bytes.
 const (
 	chunkRecords = 1000
-	chunkBytes   = 4 << 20
+	chunkBytes   = 2 << 20
 )
 
 type hash128 = [16]byte
@@ -76,8 +76,8 @@ func pipeline(ctx context.Context, in *inputReader, sink func(c *chunk) error) (
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := runtime.GOMAXPROCS(0)
-	work := make(chan *chunk, workers)
-	order := make(chan *chunk, workers+2)
+	work := make(chan *chunk, 1)
+	order := make(chan *chunk, workers)
 
 	var splitErr error
 	var wg sync.WaitGroup

@@ -51,9 +51,11 @@ type jsonQuestion struct {
 	Options        []jsonOption `json:"options"`
 }
 
+// jsonOption only feeds counts, where a missing checked or correct is
+// false; plain bools decode without an allocation.
 type jsonOption struct {
-	Checked *bool    `json:"checked"`
-	Correct *bool    `json:"correct"`
+	Checked bool     `json:"checked"`
+	Correct bool     `json:"correct"`
 	At      flexTime `json:"at"`
 }
 

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"unsafe"
 )
 
 // sink is the ordered writer stage: it deduplicates in record order (the
@@ -80,7 +81,7 @@ func (b *batch) addRaw(c *chunk, s *spanRef, r *result, hash string) error {
 	w := b.writers[2]
 	f := w.f
 	js := c.compact.Bytes()[r.js0:r.js1]
-	n := putStr(f[0], some(hash)) + putStr(f[1], r.att.KeenID) + putStr(f[2], some(string(js))) +
+	n := putStr(f[0], some(hash)) + putStr(f[1], r.att.KeenID) + putStr(f[2], some(bytesView(js))) +
 		putStr(f[3], some(b.source)) + putInt(f[4], some(s.n)) + putInt(f[5], some(s.off)) +
 		putStr(f[6], some(b.id))
 	return w.added(n)
@@ -98,6 +99,10 @@ func (b *batch) addReject(c *chunk, s *spanRef, reason string) error {
 		reason += fmt.Sprintf(" (raw text cut at its first %d bytes)", rawCap)
 	}
 	n := putStr(f[0], some(b.source)) + putInt(f[1], some(s.n)) + putInt(f[2], some(s.off)) +
-		putStr(f[3], some(reason)) + putStr(f[4], some(string(raw))) + putStr(f[5], some(b.id))
+		putStr(f[3], some(reason)) + putStr(f[4], some(bytesView(raw))) + putStr(f[5], some(b.id))
 	return w.added(n)
 }
+
+// bytesView lends b as a string to an Arrow builder, which copies it at
+// once; it saves a copy per row of the big raw columns.
+func bytesView(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }

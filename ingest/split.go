@@ -250,6 +250,33 @@ func (s *splitter) record(emit func(span) error) error {
 		}
 		c := s.buf[s.pos]
 		if inStr {
+			if !esc {
+				// Fast path: jump to the closing quote when the string
+				// has no escape and no line break.
+				rest := s.buf[s.pos:s.end]
+				q := bytes.IndexByte(rest, '"')
+				limit := q
+				if q < 0 {
+					limit = len(rest)
+				}
+				stop := limit
+				if i := bytes.IndexByte(rest[:stop], '\\'); i >= 0 {
+					stop = i
+				}
+				if i := bytes.IndexByte(rest[:stop], '\n'); i >= 0 {
+					stop = i
+				}
+				if stop == limit {
+					s.pos += limit
+					if q >= 0 {
+						s.pos++
+						inStr = false
+					}
+					continue
+				}
+				s.pos += stop
+				c = s.buf[s.pos]
+			}
 			switch {
 			case esc:
 				esc = false

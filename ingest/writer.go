@@ -23,7 +23,7 @@ import (
 // over to a new part after fileBytes.
 const (
 	rowGroupRows  = 128 * 1024
-	rowGroupBytes = 32 << 20
+	rowGroupBytes = 16 << 20
 	fileBytes     = 512 << 20
 )
 
@@ -103,8 +103,25 @@ func (w *tableWriter) flush() error {
 			return err
 		}
 	}
+	rows := int(w.rows)
+	var sizes [32]int
+	for i, b := range w.f {
+		if sb, ok := b.(*array.StringBuilder); ok && i < len(sizes) {
+			sizes[i] = sb.DataLen()
+		}
+	}
 	rec := w.rb.NewRecordBatch()
-	defer rec.Release()
+	defer func() {
+		rec.Release()
+		// Reserve what this row group needed once its buffers are gone,
+		// so builders neither regrow (and copy) nor hold both at once.
+		w.rb.Reserve(rows)
+		for i, b := range w.f {
+			if sb, ok := b.(*array.StringBuilder); ok && i < len(sizes) {
+				sb.ReserveData(sizes[i] + sizes[i]/16)
+			}
+		}
+	}()
 	if err := w.fw.Write(rec); err != nil {
 		return lakegate.Wrap(lakegate.EUNAVAILABLE, err, "write %s", w.cur.staged)
 	}
