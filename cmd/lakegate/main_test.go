@@ -93,6 +93,18 @@ func TestDemoServesTheREADMEExamples(t *testing.T) {
 		t.Fatalf("count(*) = %s, generator made %s distinct attempts", recs[1][0], unique)
 	}
 
+	// The query page and its assets are served.
+	for _, p := range []string{"/", "/ui/app.js", "/ui/app.css"} {
+		res, err := http.Get(base + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Errorf("GET %s: %d", p, res.StatusCode)
+		}
+	}
+
 	// Every canned business query runs on the landed tables.
 	canned, err := queries.All()
 	if err != nil {
