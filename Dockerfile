@@ -1,0 +1,16 @@
+# lakegate: one static-ish binary (cgo for DuckDB) on Debian slim.
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=1 go build -trimpath -o /out/lakegate ./cmd/lakegate
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends libstdc++6 ca-certificates curl \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /out/lakegate /usr/local/bin/lakegate
+VOLUME /data
+EXPOSE 8080
+ENTRYPOINT ["lakegate"]
+CMD ["serve", "--lake", "/data/lake", "--addr", ":8080"]
