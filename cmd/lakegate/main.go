@@ -133,12 +133,16 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// wantArgs checks the positional arguments and prints usage when wrong.
+// wantArgs checks the positional arguments and prints usage when wrong:
+// at least min of them, the first one of first when first is given.
 func wantArgs(fs *flag.FlagSet, pos []string, min int, first ...string) error {
-	if len(pos) < min || (len(first) > 0 && (len(pos) == 0 || !contains(first, pos[0]))) {
-		if len(first) > 0 && len(pos) > 0 {
-			fmt.Fprintf(fs.Output(), "unknown dataset %q (known: %s)\n", pos[0], strings.Join(first, ", "))
-		}
+	if len(first) > 0 && len(pos) > 0 && !contains(first, pos[0]) {
+		fmt.Fprintf(fs.Output(), "unknown dataset %q (known: %s)\n\n", pos[0], strings.Join(first, ", "))
+		fs.Usage()
+		return errUsage
+	}
+	if len(pos) < min {
+		fmt.Fprintf(fs.Output(), "missing arguments\n\n")
 		fs.Usage()
 		return errUsage
 	}

@@ -151,6 +151,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{"unknown config key", nil, []string{"serve", "--config", cfg}, 1, `unknown setting "laek"`},
 		{"unknown env key", []string{"LAKEGATE_LAEK=1"}, []string{"ingest", "assessments", "x.json"}, 1, "LAKEGATE_LAEK"},
 		{"unknown dataset", nil, []string{"generate", "students"}, 2, `unknown dataset "students"`},
+		{"no files", nil, []string{"ingest", "assessments"}, 2, "missing arguments"},
 		{"missing file", nil, []string{"ingest", "assessments", filepath.Join(dir, "nope.json"), "--lake", dir}, 1, "nope.json"},
 		{"postgres not yet", nil, []string{"query", "--lake", dir, "--catalog", "postgres://u:hunter2@h/db", "SELECT 1"}, 1, "u:****@h"},
 		{"write refused", nil, []string{"query", "--lake", dir, "CREATE TABLE t (a INT)"}, 1, "read-only"},
