@@ -20,11 +20,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := cl.Load(a.environ)
-	if err != nil {
-		return err
-	}
-	s, err := a.openStorage(cfg)
+	s, err := a.open(cl)
 	if err != nil {
 		return err
 	}

@@ -20,11 +20,7 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	if err := wantArgs(fs, pos, 2, "assessments"); err != nil {
 		return err
 	}
-	cfg, err := cl.Load(a.environ)
-	if err != nil {
-		return err
-	}
-	s, err := a.openStorage(cfg)
+	s, err := a.open(cl)
 	if err != nil {
 		return err
 	}

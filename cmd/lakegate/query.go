@@ -45,19 +45,16 @@ func runQuery(ctx context.Context, a *app, args []string) error {
 	if *format != "table" && *format != "csv" && *format != "json" {
 		return fmt.Errorf("--format %q: use table, csv or json", *format)
 	}
-	cfg, err := cl.Load(a.environ)
-	if err != nil {
-		return err
-	}
 	sql, err := readSQL(pos)
 	if err != nil {
 		return err
 	}
-	s, err := a.openStorage(cfg)
+	s, err := a.open(cl)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	cfg := s.cfg
 	if err := s.openEngine(ctx); err != nil {
 		return err
 	}

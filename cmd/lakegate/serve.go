@@ -21,11 +21,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := cl.Load(a.environ)
-	if err != nil {
-		return err
-	}
-	s, err := a.openStorage(cfg)
+	s, err := a.open(cl)
 	if err != nil {
 		return err
 	}

@@ -41,8 +41,12 @@ func (a *app) logger(cfg *config.Config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(a.stderr, opts))
 }
 
-// openStorage opens the lake and its catalog.
-func (a *app) openStorage(cfg *config.Config) (*stack, error) {
+// open loads the configuration and opens the lake and its catalog.
+func (a *app) open(cl *config.Loader) (*stack, error) {
+	cfg, err := cl.Load(a.environ)
+	if err != nil {
+		return nil, err
+	}
 	store, err := lake.NewLocal(cfg.Lake)
 	if err != nil {
 		return nil, err
