@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"sync"
 	"time"
 
 	"github.com/lakegate/lakegate"
@@ -35,6 +36,10 @@ type batch struct {
 	prior   map[hash128]struct{}
 	seen    map[hash128]struct{} // hashes landed by this batch
 	writers [4]*tableWriter      // in specs order
+	stages  [4]*tableStage       // the writers' goroutines, in specs order
+	stageWG sync.WaitGroup
+	errMu   sync.Mutex
+	err     error // first failure of a table stage
 	fs      fileSummary
 	prog    *progress
 }
@@ -83,7 +88,11 @@ func ingestFile(ctx context.Context, opt Options, seen map[hash128]struct{}, nam
 			path.Join(stagingRoot, b.id, s.name), path.Join(opt.Database, s.name, "ingest_date="+b.date))
 	}
 	b.prog = startProgress(opt.Progress, name, size, in.raw, &b.fs)
+	b.startTables()
 	notes, err := pipeline(ctx, in, b.sink)
+	if terr := b.stopTables(); err == nil {
+		err = terr
+	}
 	b.prog.stop()
 	b.fs.notes = prefixNotes(name, notes)
 	if err == nil {
@@ -117,8 +126,15 @@ func prefixNotes(name string, notes []string) []string {
 // land finishes the staged files, renames them into the table directories
 // and commits them with the batch in one catalog change.
 func (b *batch) land(ctx context.Context, checksum string, size int64) error {
-	for _, w := range b.writers {
-		if err := w.finish(); err != nil {
+	// The last row groups are written in parallel too.
+	var errs [len(b.writers)]error
+	var wg sync.WaitGroup
+	for i, w := range b.writers {
+		wg.Go(func() { errs[i] = w.finish() })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
 			return err
 		}
 	}

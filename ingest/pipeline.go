@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	json "github.com/goccy/go-json"
 	"github.com/zeebo/xxh3"
@@ -33,6 +34,7 @@ type spanRef struct {
 // result is what a worker made of one span.
 type result struct {
 	reject   string
+	land     bool // set by the ordered sink: a new unique record
 	hash     hash128
 	js0, js1 int // compacted JSON in chunk.compact
 	att      attemptRow
@@ -47,6 +49,7 @@ type chunk struct {
 	results []result
 	qs      []questionRow
 	done    chan struct{}
+	refs    atomic.Int32 // table stages still reading the chunk
 }
 
 var chunkPool = sync.Pool{New: func() any { return new(chunk) }}
@@ -59,7 +62,14 @@ func getChunk() *chunk {
 	return c
 }
 
-// putChunk recycles c. Decoded strings refer to c.compact, so the writer
+// release drops one table stage's hold on c and recycles c after the last.
+func (c *chunk) release() {
+	if c.refs.Add(-1) == 0 {
+		putChunk(c)
+	}
+}
+
+// putChunk recycles c. Decoded strings refer to c.compact, so the writers
 // must be done with c; a buffer that grew for a huge record is dropped.
 func putChunk(c *chunk) {
 	if cap(c.arena) > 4*chunkBytes {
@@ -71,7 +81,7 @@ func putChunk(c *chunk) {
 
 // pipeline runs split → parallel decode → ordered sink over one stream.
 // sink sees every span in record order, so the first occurrence of a
-// duplicate wins deterministically.
+// duplicate wins deterministically; it owns the chunk once called.
 func pipeline(ctx context.Context, in *inputReader, sink func(c *chunk) error) (notes []string, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -137,7 +147,6 @@ func pipeline(ctx context.Context, in *inputReader, sink func(c *chunk) error) (
 			cancel()
 			continue // drain so the splitter can finish
 		}
-		putChunk(c)
 	}
 	wg.Wait()
 	if err == nil {
