@@ -231,4 +231,3 @@ func (b *batch) addRejects(c *chunk) error {
 // bytesView lends b as a string to an Arrow builder, which copies it at
 // once; it saves a copy per row of the big raw columns.
 func bytesView(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
-

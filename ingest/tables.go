@@ -28,7 +28,9 @@ func req(name, typ, comment string) lakegate.Column {
 }
 
 // tableSpec is one landed table: its catalog columns (DuckDB type names),
-// which columns skip Parquet dictionary encoding (big unique strings), and
+// which columns skip Parquet dictionary encoding (unique values: big
+// strings, record numbers and offsets, timestamps; a dictionary of them only
+// costs hashing until the writer falls back to plain encoding), and
 // its description.
 type tableSpec struct {
 	name, description string
@@ -39,7 +41,8 @@ type tableSpec struct {
 var specs = []tableSpec{{
 	name:        tableAttempts,
 	description: "One row per unique assessment attempt (exact duplicates land once).",
-	noDict:      []string{"keen_id", "record_hash", "user_exam_id"},
+	noDict: []string{"keen_id", "record_hash", "user_exam_id", "started_at", "completed_at",
+		"duration_seconds", "keen_timestamp", "keen_created_at", "source_record"},
 	columns: []lakegate.Column{
 		req("keen_id", "VARCHAR", "event id"),
 		col("user_exam_id", "VARCHAR", ""),
@@ -72,7 +75,7 @@ var specs = []tableSpec{{
 }, {
 	name:        tableQuestions,
 	description: "One row per question of each unique attempt.",
-	noDict:      []string{"keen_id", "user_exam_id"},
+	noDict:      []string{"keen_id", "user_exam_id", "first_answer_at", "last_answer_at"},
 	columns: []lakegate.Column{
 		req("keen_id", "VARCHAR", ""),
 		col("user_exam_id", "VARCHAR", ""),
@@ -94,7 +97,7 @@ var specs = []tableSpec{{
 }, {
 	name:        tableRaw,
 	description: "Every unique record as compacted JSON, so anything can be re-derived.",
-	noDict:      []string{"record_hash", "keen_id", "json"},
+	noDict:      []string{"record_hash", "keen_id", "json", "source_record", "source_offset"},
 	columns: []lakegate.Column{
 		req("record_hash", "VARCHAR", "xxh3-128 of json, hex"),
 		col("keen_id", "VARCHAR", ""),
@@ -107,7 +110,7 @@ var specs = []tableSpec{{
 }, {
 	name:        tableRejects,
 	description: "Records that could not land, with where they were and why.",
-	noDict:      []string{"raw"},
+	noDict:      []string{"raw", "source_record", "source_offset"},
 	columns: []lakegate.Column{
 		req("source_file", "VARCHAR", "input path as given to ingest"),
 		req("source_record", "BIGINT", "1-based record number in the source file"),
