@@ -42,6 +42,7 @@ type batch struct {
 	err     error // first failure of a table stage
 	fs      fileSummary
 	prog    *progress
+	prior0  lakegate.Batch // the committed batch of the same source bytes, if any
 }
 
 func newBatchID(now time.Time) string {
@@ -57,21 +58,6 @@ func newBatchID(now time.Time) string {
 // ingestFile lands one source file as one batch.
 func ingestFile(ctx context.Context, opt Options, seen map[hash128]struct{}, name string) (fileSummary, error) {
 	fs := fileSummary{files: 1}
-	sum, size, err := fileChecksum(name)
-	if err != nil {
-		return fs, err
-	}
-	prior, err := opt.Catalog.Batches(ctx, sum)
-	if err != nil {
-		return fs, err
-	}
-	if len(prior) > 0 {
-		p := prior[0]
-		fs.skipped = 1
-		fs.notes = append(fs.notes, fmt.Sprintf("%s: already ingested in batch %s at %s; nothing new landed",
-			name, p.ID, p.Committed.UTC().Format(time.RFC3339)))
-		return fs, nil
-	}
 	in, err := openInput(name)
 	if err != nil {
 		return fs, err
@@ -82,12 +68,12 @@ func ingestFile(ctx context.Context, opt Options, seen map[hash128]struct{}, nam
 		opt: opt, id: newBatchID(now), source: name, date: now.Format(time.DateOnly),
 		prior: seen, seen: make(map[hash128]struct{}),
 	}
-	b.fs.files, b.fs.bytes = 1, size
+	b.fs.files, b.fs.bytes = 1, in.size
 	for i, s := range specs {
 		b.writers[i] = newTableWriter(ctx, opt.Store, s, b.id,
 			path.Join(stagingRoot, b.id, s.name), path.Join(opt.Database, s.name, "ingest_date="+b.date))
 	}
-	b.prog = startProgress(opt.Progress, name, size, in.raw, &b.fs)
+	b.prog = startProgress(opt.Progress, name, in.size, in.raw, &b.fs)
 	b.startTables()
 	notes, err := pipeline(ctx, in, b.sink)
 	if terr := b.stopTables(); err == nil {
@@ -96,7 +82,10 @@ func ingestFile(ctx context.Context, opt Options, seen map[hash128]struct{}, nam
 	b.prog.stop()
 	b.fs.notes = prefixNotes(name, notes)
 	if err == nil {
-		err = b.land(ctx, sum, size)
+		var skip bool
+		if skip, err = b.landNew(ctx, in); skip {
+			return b.skipped(ctx), nil
+		}
 	}
 	if err != nil {
 		b.abort(ctx)
@@ -113,6 +102,35 @@ func ingestFile(ctx context.Context, opt Options, seen map[hash128]struct{}, nam
 	opt.Logger.Info("ingested", "file", name, "batch", b.id, "read", b.fs.read, "landed", b.fs.landed,
 		"duplicates", b.fs.dups, "rejected", b.fs.rejected)
 	return b.fs, nil
+}
+
+// landNew lands the batch unless a committed batch had the same source
+// bytes. The sha256 is taken while the pipeline reads the file, which saves
+// a separate pass over it; a file ingested before is thus read in full, and
+// its staged batch is dropped.
+func (b *batch) landNew(ctx context.Context, in *inputReader) (skip bool, err error) {
+	sum, size, err := in.checksum(b.source)
+	if err != nil {
+		return false, err
+	}
+	b.fs.bytes = size
+	prior, err := b.opt.Catalog.Batches(ctx, sum)
+	if err != nil {
+		return false, err
+	}
+	if len(prior) > 0 {
+		b.prior0 = prior[0]
+		return true, nil
+	}
+	return false, b.land(ctx, sum, size)
+}
+
+// skipped drops the staged batch of a file ingested before and reports it.
+func (b *batch) skipped(ctx context.Context) fileSummary {
+	b.abort(ctx)
+	p := b.prior0
+	return fileSummary{files: 1, skipped: 1, notes: []string{fmt.Sprintf("%s: already ingested in batch %s at %s; nothing new landed",
+		b.source, p.ID, p.Committed.UTC().Format(time.RFC3339))}}
 }
 
 func prefixNotes(name string, notes []string) []string {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -17,23 +18,37 @@ import (
 )
 
 // inputReader reads a source file, gunzipping it when it starts with the
-// gzip magic bytes, and counts the source bytes consumed for progress.
+// gzip magic bytes, and counts and hashes the source bytes as they are
+// consumed (for progress, and to recognise a file ingested before).
 type inputReader struct {
 	f    *os.File
+	size int64 // at open
 	raw  *countReader
 	r    io.Reader
 	gzip bool
 }
 
+// countReader counts and hashes (sha256) the bytes read through it.
 type countReader struct {
 	r io.Reader
+	h hash.Hash
 	n atomic.Int64
 }
 
 func (c *countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
+	c.h.Write(p[:n])
 	c.n.Add(int64(n))
 	return n, err
+}
+
+// checksum reads what is left of the source file and returns the sha256 and
+// size of all its bytes.
+func (in *inputReader) checksum(name string) (string, int64, error) {
+	if _, err := io.Copy(io.Discard, in.raw); err != nil {
+		return "", 0, lakegate.Wrap(lakegate.EUNAVAILABLE, err, "read %s", name)
+	}
+	return hex.EncodeToString(in.raw.h.Sum(nil)), in.raw.n.Load(), nil
 }
 
 func openInput(name string) (*inputReader, error) {
@@ -41,7 +56,16 @@ func openInput(name string) (*inputReader, error) {
 	if err != nil {
 		return nil, openError(name, err)
 	}
-	in := &inputReader{f: f, raw: &countReader{r: f}}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, openError(name, err)
+	}
+	if st.IsDir() {
+		f.Close()
+		return nil, lakegate.Errorf(lakegate.EINVALID, "%s is a directory; give the JSON files in it", name)
+	}
+	in := &inputReader{f: f, size: st.Size(), raw: &countReader{r: f, h: sha256.New()}}
 	br := bufio.NewReaderSize(in.raw, 1<<20)
 	magic, _ := br.Peek(2)
 	in.r = br
@@ -80,25 +104,6 @@ func openError(name string, err error) error {
 		return lakegate.Wrap(lakegate.EFORBIDDEN, err, "open %s: permission denied", name)
 	}
 	return lakegate.Wrap(lakegate.EUNAVAILABLE, err, "open %s", name)
-}
-
-// fileChecksum is the first, fast pass: the sha256 and size of the source
-// bytes, to recognise a file that was ingested before.
-func fileChecksum(name string) (sum string, size int64, err error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return "", 0, openError(name, err)
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return "", 0, lakegate.Errorf(lakegate.EINVALID, "%s is a directory; give the JSON files in it", name)
-	}
-	h := sha256.New()
-	size, err = io.Copy(h, f)
-	if err != nil {
-		return "", 0, lakegate.Wrap(lakegate.EUNAVAILABLE, err, "read %s", name)
-	}
-	return hex.EncodeToString(h.Sum(nil)), size, nil
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
