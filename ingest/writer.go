@@ -23,7 +23,7 @@ import (
 // over to a new part after fileBytes.
 const (
 	rowGroupRows  = 128 * 1024
-	rowGroupBytes = 16 << 20
+	rowGroupBytes = 8 << 20
 	fileBytes     = 512 << 20
 )
 
