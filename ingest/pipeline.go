@@ -56,6 +56,11 @@ var chunkPool = sync.Pool{New: func() any { return new(chunk) }}
 
 func getChunk() *chunk {
 	c := chunkPool.Get().(*chunk)
+	if c.arena == nil {
+		// Sized once rather than grown by doubling: a chunk ends at most
+		// one record past chunkBytes.
+		c.arena = make([]byte, 0, chunkBytes+chunkBytes/16)
+	}
 	c.arena, c.spans, c.results, c.qs = c.arena[:0], c.spans[:0], c.results[:0], c.qs[:0]
 	c.compact.Reset()
 	c.done = make(chan struct{})
