@@ -44,7 +44,14 @@ func rejectf(format string, args ...any) error { return &rejectError{fmt.Sprintf
 // decodeRecord decodes one compacted record. Strings refer to data (no
 // copies), so data must outlive the rows.
 func decodeRecord(data []byte, rec *jsonRecord) error {
-	*rec = jsonRecord{}
+	seq := rec.spare
+	if seq == nil {
+		seq = new(jsonSequences)
+	}
+	seq.reset()
+	// Decoding into a zeroed sequences object is the same as into none: a
+	// record without "sequences" flattens alike either way.
+	*rec = jsonRecord{Sequences: seq, spare: seq}
 	if err := json.UnmarshalWithOption(data, rec, json.DecodeNoCopyString()); err != nil {
 		return decodeReason(err)
 	}

@@ -193,3 +193,42 @@ func readLines(t *testing.T, name string) [][]byte {
 	}
 	return bytes.Split(bytes.TrimSpace(b), []byte("\n"))
 }
+
+// TestDecodeReuse checks that a worker's record, reused from record to
+// record with its slices, decodes every record as a fresh one does, in
+// both orders of the test files' records.
+func TestDecodeReuse(t *testing.T) {
+	lines := append(readLines(t, filepath.Join("testdata", "quirks.ndjson")), readLines(t, filepath.Join("testdata", "rejects.ndjson"))...)
+	for _, order := range []string{"forward", "backward"} {
+		var reused jsonRecord
+		for k := range lines {
+			i := k
+			if order == "backward" {
+				i = len(lines) - 1 - k
+			}
+			c := &chunk{arena: lines[i], spans: []spanRef{{n: 1, end: len(lines[i])}}}
+			process(c, &reused)
+			wa, wq, werr := flattenLine(lines[i])
+			r := c.results[0]
+			if r.reject != "" || werr != nil {
+				if werr == nil || r.reject != werr.Error() {
+					t.Errorf("%s record %d: reject %q, fresh decode %v", order, i, r.reject, werr)
+				}
+				continue
+			}
+			got, _ := stdjson.Marshal([]any{attemptView(&r.att), questionViews(c.qs[r.q0:r.q1])})
+			want, _ := stdjson.Marshal([]any{attemptView(&wa), questionViews(wq)})
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s record %d: reused decode\n%s\nfresh decode\n%s", order, i, got, want)
+			}
+		}
+	}
+}
+
+func questionViews(qs []questionRow) []map[string]any {
+	out := make([]map[string]any, len(qs))
+	for i := range qs {
+		out[i] = questionView(&qs[i])
+	}
+	return out
+}

@@ -23,6 +23,8 @@ type jsonRecord struct {
 	Certification flexBool       `json:"certification"`
 	MaxAttempts   flexFloat      `json:"max_attempts"`
 	Sequences     *jsonSequences `json:"sequences"`
+
+	spare *jsonSequences // reused from record to record, with its slices
 }
 
 type jsonSequences struct {
@@ -30,6 +32,19 @@ type jsonSequences struct {
 	Attempt   flexInt        `json:"attempt"`
 	Counts    *jsonCounts    `json:"counts"`
 	Questions []jsonQuestion `json:"questions"`
+}
+
+// reset zeroes s but keeps the arrays of its questions and their options:
+// the decoder decodes into a slice's existing elements (as encoding/json
+// does), so all of them, up to capacity, are zeroed.
+func (s *jsonSequences) reset() {
+	qs := s.Questions[:cap(s.Questions)]
+	for i := range qs {
+		opts := qs[i].Options[:cap(qs[i].Options)]
+		clear(opts)
+		qs[i] = jsonQuestion{Options: opts[:0]}
+	}
+	*s = jsonSequences{Questions: qs[:0]}
 }
 
 type jsonCounts struct {
