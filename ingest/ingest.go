@@ -41,7 +41,8 @@ type Options struct {
 // Summary counts what an ingest run did. Per file and in total,
 // Read = Landed + Duplicates + Rejected.
 type Summary struct {
-	Files, SkippedFiles int
+	Files, SkippedFiles int   // files given, and those skipped as already ingested
+	FailedFiles         int   // files that could not be read (see Notes)
 	Read                int64 // records (and damaged spans) read
 	Landed              int64 // unique records landed in attempts and raw
 	Duplicates          int64 // exact duplicates of a landed record, not landed again
@@ -60,8 +61,15 @@ func (s Summary) String() string {
 	if s.Files != 1 {
 		files += "s"
 	}
+	var extra []string
 	if s.SkippedFiles > 0 {
-		files += fmt.Sprintf(" (%d already ingested, skipped)", s.SkippedFiles)
+		extra = append(extra, fmt.Sprintf("%d already ingested, skipped", s.SkippedFiles))
+	}
+	if s.FailedFiles > 0 {
+		extra = append(extra, fmt.Sprintf("%d failed, see the notes", s.FailedFiles))
+	}
+	if len(extra) > 0 {
+		files += " (" + strings.Join(extra, "; ") + ")"
 	}
 	rate := ""
 	if secs := s.Elapsed.Seconds(); secs > 0 {
@@ -136,7 +144,12 @@ files:
 		if err == nil {
 			continue
 		}
-		sum.Notes = append(sum.Notes, fmt.Sprintf("%s: %s", p, lakegate.ErrorMessage(err)))
+		sum.FailedFiles++
+		msg := lakegate.ErrorMessage(err)
+		if !strings.HasPrefix(msg, p+":") && !strings.Contains(msg, " "+p+":") {
+			msg = p + ": " + msg // name the file unless the message already does
+		}
+		sum.Notes = append(sum.Notes, msg)
 		opt.Logger.Error("ingest failed", "file", p, "err", err)
 		if first == nil {
 			first = err

@@ -261,10 +261,13 @@ func TestIngestBadInputs(t *testing.T) {
 	if lakegate.ErrorCode(err) != lakegate.ENOTFOUND || lakegate.ErrorMessage(err) != "open missing.json: no such file" {
 		t.Fatalf("got %v", err)
 	}
-	if s.Landed != 1 || s.Files != 3 {
-		t.Errorf("the good file must still land:\n%s", s)
+	if s.Landed != 1 || s.Files != 3 || s.FailedFiles != 2 {
+		t.Errorf("the good file must still land and the two bad ones count as failed:\n%s", s)
 	}
 	text := s.String()
+	if !strings.Contains(text, "3 files (2 failed, see the notes)") || strings.Contains(text, "x.json: "+notJSON) {
+		t.Errorf("summary must count failed files and name each once:\n%s", text)
+	}
 	if !strings.Contains(text, "x.json: expected a JSON array") || !strings.Contains(text, "found") && !strings.Contains(text, "'x'") {
 		t.Errorf("summary must explain the bad file:\n%s", text)
 	}
