@@ -16,28 +16,40 @@ type Column struct {
 
 // Database groups tables, like a Hive database.
 type Database struct {
-	Name        string    `json:"name"`
-	Description string    `json:"description,omitempty"`
-	Location    string    `json:"location"`
-	Created     time.Time `json:"created"`
+	Name        string            `json:"name"`
+	Description string            `json:"description,omitempty"`
+	Location    string            `json:"location"`
+	Owner       string            `json:"owner,omitempty"`
+	Properties  map[string]string `json:"properties,omitempty"`
+	Created     time.Time         `json:"created"`
 }
+
+// Table types, as in Hive: dropping a managed table removes its files,
+// dropping an external one (registered over files someone else landed)
+// leaves them.
+const (
+	TableManaged  = "managed"
+	TableExternal = "external"
+)
 
 // Table describes one landed table. Location and file paths are relative to
 // the landing store's root, so the same catalog works on a local lake and
 // on HDFS.
 type Table struct {
-	Database      string     `json:"database"`
-	Name          string     `json:"name"`
-	Description   string     `json:"description,omitempty"`
-	Location      string     `json:"location"`
-	Format        string     `json:"format"`
-	Columns       []Column   `json:"columns"`
-	PartitionKeys []Column   `json:"partition_keys"`
-	Created       time.Time  `json:"created"`
-	Updated       time.Time  `json:"updated"`
-	SchemaVersion int        `json:"schema_version"`
-	Version       int64      `json:"version"` // catalog version of the table's last change
-	Stats         TableStats `json:"stats"`
+	Database      string            `json:"database"`
+	Name          string            `json:"name"`
+	Description   string            `json:"description,omitempty"`
+	Type          string            `json:"type"` // TableManaged (default) or TableExternal
+	Location      string            `json:"location"`
+	Format        string            `json:"format"`
+	Properties    map[string]string `json:"properties,omitempty"`
+	Columns       []Column          `json:"columns"`
+	PartitionKeys []Column          `json:"partition_keys"`
+	Created       time.Time         `json:"created"`
+	Updated       time.Time         `json:"updated"`
+	SchemaVersion int               `json:"schema_version"`
+	Version       int64             `json:"version"` // catalog version of the table's last change
+	Stats         TableStats        `json:"stats"`
 }
 
 // FullName is the name queries use: database.table.
@@ -91,11 +103,35 @@ type TableChange struct {
 	Partitions []Partition `json:"partitions"`
 }
 
-// Change is one atomic catalog commit: all of its tables, partitions, files
-// and batches become visible together, or none of them do.
+// TableRef names a table.
+type TableRef struct {
+	Database string `json:"database"`
+	Name     string `json:"name"`
+}
+
+// PartitionRef names one partition of a table (Name as in Partition.Name).
+type PartitionRef struct {
+	Database string `json:"database"`
+	Table    string `json:"table"`
+	Name     string `json:"name"`
+}
+
+// Change is one atomic catalog commit: all of its tables, partitions, files,
+// batches and drops take effect together, or none of them do. Drops are
+// applied before additions.
 type Change struct {
-	Tables  []TableChange `json:"tables"`
-	Batches []Batch       `json:"batches,omitempty"`
+	Tables         []TableChange  `json:"tables,omitempty"`
+	Batches        []Batch        `json:"batches,omitempty"`
+	DropTables     []TableRef     `json:"drop_tables,omitempty"`
+	DropPartitions []PartitionRef `json:"drop_partitions,omitempty"`
+}
+
+// Delta is what changed after a catalog version: engines refresh from it
+// and read nothing that did not change.
+type Delta struct {
+	Version int64      `json:"version"` // the version the delta brings its reader to
+	Tables  []Table    `json:"tables"`  // tables created or changed since, as they are now
+	Dropped []TableRef `json:"dropped"` // tables dropped since (and not re-created)
 }
 
 // Catalog is the metastore: it describes every landed table.
