@@ -11,7 +11,7 @@ import (
 
 	"github.com/lakegate/lakegate"
 	"github.com/lakegate/lakegate/catalog"
-	"github.com/lakegate/lakegate/lake"
+	"github.com/lakegate/lakegate/landing"
 )
 
 // fixedNow is the clock of the tests: ingest_date 2026-11-21.
@@ -20,14 +20,14 @@ func fixedNow() time.Time { return time.Date(2026, 11, 21, 19, 30, 0, 0, time.UT
 // env is a lake and an embedded catalog in a temporary directory.
 type env struct {
 	dir   string
-	store *lake.Local
+	store *landing.Local
 	cat   *catalog.Embedded
 }
 
 func newEnv(tb testing.TB) *env {
 	tb.Helper()
 	dir := tb.TempDir()
-	store, err := lake.NewLocal(filepath.Join(dir, "lake"))
+	store, err := landing.NewLocal(filepath.Join(dir, "lake"))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/lakegate/lakegate/catalog"
 	"github.com/lakegate/lakegate/config"
 	"github.com/lakegate/lakegate/engine/duckdb"
-	"github.com/lakegate/lakegate/lake"
+	"github.com/lakegate/lakegate/landing"
 )
 
 // Keys of the settings each kind of subcommand uses.
@@ -26,7 +26,7 @@ var (
 type stack struct {
 	cfg     *config.Config
 	log     *slog.Logger
-	store   *lake.Local
+	store   *landing.Local
 	catalog lakegate.Catalog
 	engine  lakegate.Engine
 }
@@ -47,7 +47,7 @@ func (a *app) open(cl *config.Loader) (*stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := lake.NewLocal(cfg.Lake)
+	store, err := landing.NewLocal(cfg.Lake)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func (a *app) open(cl *config.Loader) (*stack, error) {
 }
 
 // openCatalog picks the catalog store named by the catalog setting.
-func openCatalog(spec string, store *lake.Local) (lakegate.Catalog, error) {
+func openCatalog(spec string, store *landing.Local) (lakegate.Catalog, error) {
 	switch {
 	case spec == "embedded":
 		return catalog.OpenEmbedded(filepath.Join(store.Root(), "_catalog"))

@@ -17,7 +17,7 @@ import (
 
 	"github.com/lakegate/lakegate"
 	"github.com/lakegate/lakegate/catalog"
-	"github.com/lakegate/lakegate/lake"
+	"github.com/lakegate/lakegate/landing"
 )
 
 // Lake is a local test lake with an embedded catalog. Parquet files are
@@ -25,7 +25,7 @@ import (
 // the catalog.
 type Lake struct {
 	Dir     string
-	Store   *lake.Local
+	Store   *landing.Local
 	Catalog *catalog.Embedded
 	writer  *sql.DB
 	files   int
@@ -35,7 +35,7 @@ type Lake struct {
 // the test ends.
 func NewLake(tb testing.TB) *Lake {
 	tb.Helper()
-	store, err := lake.NewLocal(tb.TempDir())
+	store, err := landing.NewLocal(tb.TempDir())
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,6 +1,6 @@
-// Package lake implements landing stores: a local directory (the embedded
+// Package landing implements landing stores: a local directory (the embedded
 // default) and, later, HDFS.
-package lake
+package landing
 
 import (
 	"context"

@@ -1,6 +1,6 @@
-// Package laketest is the conformance suite every lakegate.Store runs:
+// Package landingtest is the conformance suite every lakegate.Store runs:
 // the local lake now, HDFS later.
-package laketest
+package landingtest
 
 import (
 	"context"

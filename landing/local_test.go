@@ -1,4 +1,4 @@
-package lake_test
+package landing_test
 
 import (
 	"os"
@@ -6,13 +6,13 @@ import (
 	"testing"
 
 	"github.com/lakegate/lakegate"
-	"github.com/lakegate/lakegate/lake"
-	"github.com/lakegate/lakegate/lake/laketest"
+	"github.com/lakegate/lakegate/landing"
+	"github.com/lakegate/lakegate/landing/landingtest"
 )
 
 func newLocal(t *testing.T) lakegate.Store {
 	t.Helper()
-	s, err := lake.NewLocal(filepath.Join(t.TempDir(), "lake"))
+	s, err := landing.NewLocal(filepath.Join(t.TempDir(), "lake"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,16 +20,16 @@ func newLocal(t *testing.T) lakegate.Store {
 }
 
 func TestLocalConformance(t *testing.T) {
-	laketest.Run(t, newLocal)
+	landingtest.Run(t, newLocal)
 }
 
 func TestLocalURIIsAbsolutePathInsideRoot(t *testing.T) {
 	dir := t.TempDir()
-	s, err := lake.NewLocal(dir)
+	s, err := landing.NewLocal(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	laketest.Put(t, s, "db/t/a.parquet", "x")
+	landingtest.Put(t, s, "db/t/a.parquet", "x")
 	uri := s.URI("db/t/a.parquet")
 	if uri != filepath.Join(dir, "db", "t", "a.parquet") {
 		t.Fatalf("URI = %q", uri)
