@@ -150,6 +150,13 @@ type Catalog interface {
 	// Batches returns the committed batches whose source had this checksum.
 	Batches(ctx context.Context, checksum string) ([]Batch, error)
 	// Commit applies the change atomically and returns the new version.
+	// Drops apply before additions; dropping a missing table or partition
+	// is ENOTFOUND.
 	Commit(ctx context.Context, c Change) (int64, error)
+	// Changes returns what changed after version since: the tables created or
+	// changed (as they are now) and the tables dropped, plus the current version.
+	// Its cost is proportional to what changed, not to the catalog's size.
+	// EINVALID when since is negative or ahead of the catalog's version.
+	Changes(ctx context.Context, since int64) (Delta, error)
 	Close() error
 }

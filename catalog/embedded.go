@@ -247,6 +247,19 @@ func (e *Embedded) Batches(ctx context.Context, checksum string) ([]lakegate.Bat
 	return e.state.Batches(checksum), nil
 }
 
+// Changes returns what changed after version since, catching up with other
+// writers first: the cost is reading their new log lines and the changed
+// tables' headers, never partitions. EINVALID when since is negative or
+// ahead of the catalog.
+func (e *Embedded) Changes(ctx context.Context, since int64) (lakegate.Delta, error) {
+	if err := e.refresh(ctx); err != nil {
+		return lakegate.Delta{}, err
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.state.Changes(since)
+}
+
 // Close waits for a commit in progress, then releases the files. Calls after
 // Close return EUNAVAILABLE.
 func (e *Embedded) Close() error {

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"maps"
 	"sort"
 	"time"
 
@@ -19,6 +20,13 @@ type State struct {
 	dbs      map[string]*dbState
 	batches  []lakegate.Batch
 	batchIDs map[string]bool
+
+	// tombstones records when each dropped (and not re-created) table was
+	// dropped; index lists (version, table) in version order so that
+	// Changes reads only what changed (see model_changes.go).
+	tombstones map[lakegate.TableRef]int64
+	index      []indexEntry
+	ntables    int
 }
 
 type dbState struct {
@@ -34,7 +42,7 @@ type tableState struct {
 
 // NewState returns an empty catalog at version 0.
 func NewState() *State {
-	return &State{dbs: map[string]*dbState{}, batchIDs: map[string]bool{}}
+	return &State{dbs: map[string]*dbState{}, batchIDs: map[string]bool{}, tombstones: map[lakegate.TableRef]int64{}}
 }
 
 // Version is the version of the last applied change (0 when empty).
@@ -44,7 +52,9 @@ func (s *State) Version() int64 { return s.version }
 func (s *State) Databases() []lakegate.Database {
 	out := make([]lakegate.Database, 0, len(s.dbs))
 	for _, d := range s.dbs {
-		out = append(out, d.db)
+		db := d.db
+		db.Properties = maps.Clone(db.Properties)
+		out = append(out, db)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
@@ -129,8 +139,11 @@ func (s *State) ApplyPlan(p *Plan) error {
 		return lakegate.Errorf(lakegate.EINTERNAL,
 			"catalog plan for version %d applied to version %d", p.version, s.version)
 	}
+	for _, ref := range p.drops {
+		s.dropTable(ref, p.version)
+	}
 	for _, tp := range p.tables {
-		s.applyTable(tp)
+		s.applyTable(tp, p.version)
 	}
 	for _, b := range p.batches {
 		s.batches = append(s.batches, b)
@@ -141,18 +154,38 @@ func (s *State) ApplyPlan(p *Plan) error {
 	return nil
 }
 
-func (s *State) applyTable(tp *tablePlan) {
+func (s *State) dropTable(ref lakegate.TableRef, version int64) {
+	d := s.dbs[ref.Database]
+	delete(d.tables, ref.Name) // the database stays, as in Hive
+	s.ntables--
+	s.tombstones[ref] = version
+	s.noteChange(ref, version)
+}
+
+func (s *State) applyTable(tp *tablePlan, version int64) {
 	d, ok := s.dbs[tp.db.Name]
 	if !ok {
 		d = &dbState{db: tp.db, tables: map[string]*tableState{}}
 		s.dbs[tp.db.Name] = d
 	}
+	ref := lakegate.TableRef{Database: tp.table.Database, Name: tp.table.Name}
 	ts := tp.existing
 	if ts == nil {
 		ts = &tableState{parts: map[string]*lakegate.Partition{}, files: map[string]string{}}
 		d.tables[tp.table.Name] = ts
+		s.ntables++
+		delete(s.tombstones, ref) // re-created
 	}
 	ts.t = tp.table
+	for _, name := range tp.dropNames {
+		if part := ts.parts[name]; part != nil {
+			for _, f := range part.Files {
+				delete(ts.files, f.Path)
+			}
+			delete(ts.parts, name)
+		}
+	}
+	s.noteChange(ref, version)
 	for _, pp := range tp.parts {
 		part := pp.existing
 		if part == nil {
@@ -169,11 +202,12 @@ func (s *State) applyTable(tp *tablePlan) {
 	}
 }
 
-// copyTable returns t with its slices copied, so callers cannot reach the
-// state through them. Empty slices come back non-nil ([] in JSON).
+// copyTable returns t with its slices and map copied, so callers cannot
+// reach the state through them. Empty slices come back non-nil ([] in JSON).
 func copyTable(t lakegate.Table) lakegate.Table {
 	t.Columns = cloneSlice(t.Columns)
 	t.PartitionKeys = cloneSlice(t.PartitionKeys)
+	t.Properties = maps.Clone(t.Properties)
 	return t
 }
 

@@ -103,3 +103,58 @@ func TestExistingTableConflicts(t *testing.T) {
 		}
 	}
 }
+
+func TestDropsAndChanges(t *testing.T) {
+	s := NewState()
+	cols := []lakegate.Column{{Name: "a", Type: "BIGINT"}}
+	keys := []lakegate.Column{{Name: "d", Type: "DATE"}}
+	part := func(v string, files ...string) lakegate.Partition {
+		p := lakegate.Partition{Name: "d=" + v, Values: []string{v}}
+		for _, f := range files {
+			p.Files = append(p.Files, lakegate.File{Path: f, Rows: 1, Bytes: 10})
+		}
+		return p
+	}
+	mustApply(t, s, change(cols, keys, part("1", "f1", "f2"), part("2", "f3")))
+	mustApply(t, s, lakegate.Change{DropPartitions: []lakegate.PartitionRef{{Database: "db", Table: "t", Name: "d=1"}}})
+	tb, _ := s.Table("db", "t")
+	if want := (lakegate.TableStats{Rows: 1, Bytes: 10, Files: 1, Partitions: 1}); tb.Stats != want || tb.Version != 2 {
+		t.Fatalf("after partition drop: %+v", tb)
+	}
+	// The dropped partition's files may be registered again.
+	mustApply(t, s, change(cols, keys, part("1", "f1")))
+	// Drop and re-create in one change, with an otherwise conflicting schema.
+	c := change([]lakegate.Column{{Name: "a", Type: "VARCHAR"}}, nil, lakegate.Partition{Files: []lakegate.File{{Path: "f3"}}})
+	c.DropTables = []lakegate.TableRef{{Database: "db", Name: "t"}}
+	mustApply(t, s, c)
+	tb, _ = s.Table("db", "t")
+	if tb.Columns[0].Type != "VARCHAR" || tb.Stats.Files != 1 || tb.Version != 4 || tb.SchemaVersion != 1 || tb.Type != lakegate.TableManaged {
+		t.Fatalf("re-created table: %+v", tb)
+	}
+	d, err := s.Changes(3)
+	if err != nil || d.Version != 4 || len(d.Tables) != 1 || len(d.Dropped) != 0 {
+		t.Fatalf("Changes(3) = %+v, %v", d, err)
+	}
+	mustApply(t, s, lakegate.Change{DropTables: []lakegate.TableRef{{Database: "db", Name: "t"}}})
+	if d, _ := s.Changes(3); len(d.Tables) != 0 || len(d.Dropped) != 1 {
+		t.Fatalf("Changes(3) after drop = %+v", d)
+	}
+	if d, _ := s.Changes(5); len(d.Tables) != 0 || len(d.Dropped) != 0 || d.Version != 5 {
+		t.Fatalf("Changes(5) = %+v", d)
+	}
+}
+
+// Many changes to few tables keep the index small.
+func TestChangeIndexCompacts(t *testing.T) {
+	s := NewState()
+	cols := []lakegate.Column{{Name: "a", Type: "BIGINT"}}
+	for range 5000 {
+		mustApply(t, s, change(cols, nil))
+	}
+	if len(s.index) > 2*1+1024+1 {
+		t.Fatalf("index holds %d entries for one table", len(s.index))
+	}
+	if d, _ := s.Changes(4000); len(d.Tables) != 1 || d.Tables[0].Version != 5000 {
+		t.Fatalf("Changes = %+v", d)
+	}
+}

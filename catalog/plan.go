@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"strings"
 	"time"
@@ -15,7 +16,11 @@ import (
 type Plan struct {
 	state   *State
 	version int64
-	tables  []*tablePlan
+	at      time.Time
+	drops   []lakegate.TableRef   // tables dropped, in change order
+	dropped map[string]bool       // their full names
+	tables  []*tablePlan          // tables changed or created, after the drops
+	byName  map[string]*tablePlan // tables by full name
 	batches []lakegate.Batch
 }
 
@@ -33,10 +38,13 @@ func (p *Plan) Tables() []lakegate.Table {
 }
 
 type tablePlan struct {
-	db       lakegate.Database
-	existing *tableState // nil when the table is created
-	table    lakegate.Table
-	parts    []*partPlan
+	db         lakegate.Database
+	existing   *tableState // nil when the table is created
+	table      lakegate.Table
+	parts      []*partPlan
+	dropNames  []string        // partitions dropped, in change order
+	dropParts  map[string]bool // the same, by name
+	fromChange bool            // named in Change.Tables (not only dropped from)
 }
 
 type partPlan struct {
@@ -46,34 +54,30 @@ type partPlan struct {
 }
 
 // Prepare validates c against the state and returns the plan that applies it
-// as version at time at. It does not modify the state.
+// as version at time at. It does not modify the state. Drops apply before
+// additions, so a change may drop a table (or partition) and create it anew.
 //
-// Errors: EINVALID for a malformed change (bad names, paths, sizes, values),
-// ECONFLICT when it collides with the state (incompatible schema, different
-// partition keys, a file or batch registered twice).
+// Errors: EINVALID for a malformed change (bad names, paths, sizes, values,
+// types, properties, something listed twice), ENOTFOUND for a dropped table
+// or partition that does not exist, ECONFLICT when it collides with the
+// state (incompatible schema, different partition keys or type, a file or
+// batch registered twice).
 func (s *State) Prepare(c lakegate.Change, version int64, at time.Time) (*Plan, error) {
 	if version != s.version+1 {
 		return nil, lakegate.Errorf(lakegate.EINTERNAL,
 			"catalog change for version %d prepared on version %d", version, s.version)
 	}
-	if len(c.Tables) == 0 && len(c.Batches) == 0 {
-		return nil, lakegate.Errorf(lakegate.EINVALID, "change is empty: it names no tables and no batches")
+	if len(c.Tables) == 0 && len(c.Batches) == 0 && len(c.DropTables) == 0 && len(c.DropPartitions) == 0 {
+		return nil, lakegate.Errorf(lakegate.EINVALID, "change is empty: it names no tables, batches or drops")
 	}
-	p := &Plan{state: s, version: version}
-	seen := map[string]bool{}
+	p := &Plan{state: s, version: version, at: at, dropped: map[string]bool{}, byName: map[string]*tablePlan{}}
+	if err := p.prepareDrops(c.DropTables, c.DropPartitions); err != nil {
+		return nil, err
+	}
 	for i, tc := range c.Tables {
-		where := fmt.Sprintf("change.tables[%d]", i)
-		tp, err := s.prepareTable(where, tc, version, at)
-		if err != nil {
+		if err := p.prepareTable(fmt.Sprintf("change.tables[%d]", i), tc); err != nil {
 			return nil, err
 		}
-		full := tp.table.FullName()
-		if seen[full] {
-			return nil, lakegate.Errorf(lakegate.EINVALID,
-				"%s: table %q appears twice in one change; merge its partitions into one entry", where, full)
-		}
-		seen[full] = true
-		p.tables = append(p.tables, tp)
 	}
 	batches, err := s.prepareBatches(c.Batches, at)
 	if err != nil {
@@ -83,40 +87,61 @@ func (s *State) Prepare(c lakegate.Change, version int64, at time.Time) (*Plan, 
 	return p, nil
 }
 
-func (s *State) prepareTable(where string, tc lakegate.TableChange, version int64, at time.Time) (*tablePlan, error) {
+func (p *Plan) prepareTable(where string, tc lakegate.TableChange) error {
 	in := tc.Table
 	if err := checkName(where, "database", in.Database); err != nil {
-		return nil, err
+		return err
 	}
 	if err := checkName(where, "table", in.Name); err != nil {
-		return nil, err
+		return err
 	}
-	where = fmt.Sprintf("%s (table %q)", where, in.FullName())
+	full := in.FullName()
+	where = fmt.Sprintf("%s (table %q)", where, full)
 	if err := checkSchema(where, in.Columns, in.PartitionKeys); err != nil {
-		return nil, err
+		return err
 	}
-	tp := &tablePlan{}
-	if d, ok := s.dbs[in.Database]; ok {
-		tp.db = d.db
-		tp.existing = d.tables[in.Name]
-	} else {
-		tp.db = lakegate.Database{Name: in.Database, Location: in.Database, Created: at}
+	if err := checkTableType(where, in.Type); err != nil {
+		return err
+	}
+	if err := checkProperties(where, in.Properties); err != nil {
+		return err
+	}
+	tp := p.byName[full] // set when this change also drops some of its partitions
+	if tp != nil && tp.fromChange {
+		return lakegate.Errorf(lakegate.EINVALID,
+			"%s: table %q appears twice in one change; merge its partitions into one entry", where, full)
 	}
 	var err error
-	if tp.existing == nil {
-		tp.table, err = newTable(where, in, at)
-	} else {
-		tp.table, err = evolveTable(tp.existing.t, in)
+	if tp == nil {
+		tp = &tablePlan{}
+		if d, ok := p.state.dbs[in.Database]; ok {
+			tp.db = d.db
+			if !p.dropped[full] {
+				tp.existing = d.tables[in.Name]
+			}
+		} else {
+			tp.db = lakegate.Database{Name: in.Database, Location: in.Database, Created: p.at}
+		}
+		if tp.existing == nil {
+			tp.table, err = newTable(where, in, p.at)
+		} else {
+			tp.table = copyTable(tp.existing.t)
+		}
+		if err != nil {
+			return err
+		}
+		p.byName[full] = tp
+		p.tables = append(p.tables, tp)
 	}
-	if err != nil {
-		return nil, err
+	tp.fromChange = true
+	if tp.existing != nil {
+		if tp.table, err = evolveTable(tp.table, in); err != nil {
+			return err
+		}
 	}
-	tp.table.Version = version
-	tp.table.Updated = at
-	if err := tp.prepareParts(where, tc.Partitions, at); err != nil {
-		return nil, err
-	}
-	return tp, nil
+	tp.table.Version = p.version
+	tp.table.Updated = p.at
+	return tp.prepareParts(where, tc.Partitions, p.at)
 }
 
 // newTable builds the record of a table created by this change. Created,
@@ -124,9 +149,14 @@ func (s *State) prepareTable(where string, tc lakegate.TableChange, version int6
 func newTable(where string, in lakegate.Table, at time.Time) (lakegate.Table, error) {
 	t := lakegate.Table{
 		Database: in.Database, Name: in.Name, Description: in.Description,
-		Location: in.Location, Format: in.Format,
-		Columns: cloneSlice(in.Columns), PartitionKeys: cloneSlice(in.PartitionKeys),
-		Created: at, SchemaVersion: 1,
+		Type: in.Type, Location: in.Location, Format: in.Format,
+		Properties:    maps.Clone(in.Properties),
+		Columns:       cloneSlice(in.Columns),
+		PartitionKeys: cloneSlice(in.PartitionKeys),
+		Created:       at, SchemaVersion: 1,
+	}
+	if t.Type == "" {
+		t.Type = lakegate.TableManaged
 	}
 	if t.Location == "" {
 		t.Location = in.Database + "/" + in.Name
@@ -143,10 +173,17 @@ func newTable(where string, in lakegate.Table, at time.Time) (lakegate.Table, er
 }
 
 // evolveTable merges the incoming definition into the existing table:
-// schema evolution rules live in evolveColumns.
+// schema evolution rules live in evolveColumns. Incoming properties are
+// merged into the table's (set or overwrite; a change cannot remove one),
+// so that writers which send none keep the ones set before.
 func evolveTable(old, in lakegate.Table) (lakegate.Table, error) {
 	t := copyTable(old)
 	full := old.FullName()
+	if in.Type != "" && in.Type != old.Type {
+		return t, lakegate.Errorf(lakegate.ECONFLICT,
+			"table %q: type %q differs from the registered %q; a table's type cannot change (drop and re-create it)",
+			full, in.Type, old.Type)
+	}
 	if in.Location != "" && in.Location != old.Location {
 		return t, lakegate.Errorf(lakegate.ECONFLICT,
 			"table %q: location %q differs from the registered %q; a table cannot move", full, in.Location, old.Location)
@@ -170,6 +207,12 @@ func evolveTable(old, in lakegate.Table) (lakegate.Table, error) {
 	}
 	if in.Description != "" {
 		t.Description = in.Description
+	}
+	if len(in.Properties) > 0 {
+		if t.Properties == nil {
+			t.Properties = make(map[string]string, len(in.Properties))
+		}
+		maps.Copy(t.Properties, in.Properties)
 	}
 	return t, nil
 }
@@ -222,7 +265,7 @@ func (tp *tablePlan) partition(where string, in lakegate.Partition, byName map[s
 		return pp, nil
 	}
 	pp := &partPlan{}
-	if tp.existing != nil {
+	if tp.existing != nil && !tp.dropParts[in.Name] {
 		pp.existing = tp.existing.parts[in.Name]
 	}
 	if pp.existing != nil {
@@ -265,7 +308,7 @@ func (tp *tablePlan) checkFile(where string, f lakegate.File, newPaths map[strin
 		return lakegate.Errorf(lakegate.EINVALID, "%s: file %q is listed twice in the change", where, f.Path)
 	}
 	if tp.existing != nil {
-		if part, ok := tp.existing.files[f.Path]; ok {
+		if part, ok := tp.existing.files[f.Path]; ok && !tp.dropParts[part] {
 			return lakegate.Errorf(lakegate.ECONFLICT,
 				"%s: file %q is already registered in table %q (partition %q)",
 				where, f.Path, tp.table.FullName(), part)

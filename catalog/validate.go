@@ -58,6 +58,43 @@ func checkSchema(where string, cols, keys []lakegate.Column) error {
 	return check("partition key", keys)
 }
 
+// checkTableType accepts the Hive table types; empty means managed (for a
+// new table) or unchanged (for an existing one).
+func checkTableType(where, typ string) error {
+	switch typ {
+	case "", lakegate.TableManaged, lakegate.TableExternal:
+		return nil
+	}
+	return lakegate.Errorf(lakegate.EINVALID, "%s: table type %q must be %q or %q",
+		where, typ, lakegate.TableManaged, lakegate.TableExternal)
+}
+
+// Limits on table properties, so that one table cannot bloat every reader.
+const (
+	MaxPropertyKeyLength   = 256
+	MaxPropertyValueLength = 4096
+	MaxProperties          = 256
+)
+
+func checkProperties(where string, props map[string]string) error {
+	if len(props) > MaxProperties {
+		return lakegate.Errorf(lakegate.EINVALID, "%s: %d properties; at most %d are allowed", where, len(props), MaxProperties)
+	}
+	for k, v := range props {
+		switch {
+		case strings.TrimSpace(k) == "":
+			return lakegate.Errorf(lakegate.EINVALID, "%s: a property has an empty key", where)
+		case len(k) > MaxPropertyKeyLength || strings.ContainsAny(k, "\x00\n"):
+			return lakegate.Errorf(lakegate.EINVALID,
+				"%s: property key %.40q must be at most %d bytes without NUL or newline", where, k, MaxPropertyKeyLength)
+		case len(v) > MaxPropertyValueLength || strings.Contains(v, "\x00"):
+			return lakegate.Errorf(lakegate.EINVALID,
+				"%s: property %q: the value must be at most %d bytes without NUL", where, k, MaxPropertyValueLength)
+		}
+	}
+	return nil
+}
+
 // checkPartition validates a partition entry against its table's keys. A
 // table without partition keys keeps its files in one partition named "".
 func checkPartition(where string, t *lakegate.Table, p lakegate.Partition) error {
@@ -86,7 +123,7 @@ func checkPartition(where string, t *lakegate.Table, p lakegate.Partition) error
 }
 
 // checkPath accepts clean, relative, slash-separated paths that stay inside
-// the lake: the same rule as lake.CleanPath, plus canonical form so that one
+// the lake: the same rule as landing.CleanPath, plus canonical form so that one
 // file cannot be registered twice under two spellings.
 func checkPath(where, what, p string) error {
 	c := path.Clean(p)
