@@ -11,8 +11,9 @@ import (
 
 // refresh brings the views up to date with the catalog. Reading the
 // catalog version is cheap, so every query calls this; only when the
-// version moved does it list tables, and only tables whose version moved
-// get their view rebuilt. The mutex makes concurrent queries refresh once.
+// version moved does it ask the catalog what changed, and only the changed
+// tables get their view rebuilt. The mutex makes concurrent queries
+// refresh once.
 func (db *DB) refresh(ctx context.Context) error {
 	v, err := db.opt.Catalog.Version(ctx)
 	if err != nil {
@@ -29,70 +30,95 @@ func (db *DB) refresh(ctx context.Context) error {
 	if err := db.rebuild(ctx); err != nil {
 		return err
 	}
-	db.seen.Store(v)
 	db.loaded.Store(true)
 	return nil
 }
 
-// rebuild replaces the views of changed tables and drops the views of
-// tables that left the catalog. Callers hold db.mu.
+// rebuild applies the catalog's changes since the version the views
+// reflect: it replaces the views of created or changed tables, drops the
+// views of dropped ones, and retries views left broken. The first build
+// asks for everything since version 0. Callers hold db.mu.
 func (db *DB) rebuild(ctx context.Context) error {
-	tables, err := db.listTables(ctx)
+	since := int64(0)
+	if db.loaded.Load() {
+		since = db.seen.Load()
+	}
+	d, err := db.opt.Catalog.Changes(ctx, since)
+	full := since == 0
+	if lakegate.ErrorCode(err) == lakegate.EINVALID && since > 0 {
+		// The catalog is behind the views (restored from a backup, or
+		// replaced): start over from everything it holds.
+		d, err = db.opt.Catalog.Changes(ctx, 0)
+		full = true
+	}
 	if err != nil {
-		return err
+		return catalogError(err)
 	}
 	present := map[string]bool{}
-	schemas := map[string]bool{}
-	for _, t := range tables {
-		key := t.FullName()
-		present[key] = true
-		schemas[t.Database] = true
-		// A zero Table.Version means the catalog does not track table
-		// versions: rebuild on every catalog change to stay correct.
-		if built, ok := db.views[key]; ok && t.Version != 0 && built >= t.Version {
-			continue
-		}
-		db.views[key] = t.Version
-		if err := db.buildView(ctx, t); err != nil {
-			// One unreadable table must not take the others down: its
-			// view now raises the error, and it is retried on the next
-			// catalog change.
-			if err := db.brokenView(ctx, t, err); err != nil {
-				return err
-			}
-			db.views[key] = -1
+	for _, t := range d.Tables {
+		present[t.FullName()] = true
+		if err := db.replaceView(ctx, t); err != nil {
+			return err
 		}
 	}
-	for key := range db.views {
-		if present[key] {
-			continue
+	for _, r := range d.Dropped {
+		if err := db.dropView(ctx, r.Database+"."+r.Name); err != nil {
+			return err
 		}
-		schema, name, _ := strings.Cut(key, ".")
-		if _, err := db.sql.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(schema)+"."+quoteIdent(name)); err != nil {
-			return lakegate.Wrap(lakegate.EINTERNAL, err, "duckdb engine: cannot drop the view of %s", key)
+	}
+	for key, built := range db.views {
+		switch {
+		case present[key]:
+		case full:
+			if err := db.dropView(ctx, key); err != nil {
+				return err
+			}
+		case built < 0:
+			if err := db.retryView(ctx, key); err != nil {
+				return err
+			}
 		}
-		delete(db.views, key)
+	}
+	db.seen.Store(d.Version)
+	return nil
+}
+
+// replaceView builds the view of one table. One unreadable table must not
+// take the others down: its view then raises the error, and it is retried
+// on the next catalog change.
+func (db *DB) replaceView(ctx context.Context, t lakegate.Table) error {
+	key := t.FullName()
+	db.views[key] = t.Version
+	if err := db.buildView(ctx, t); err != nil {
+		if err := db.brokenView(ctx, t, err); err != nil {
+			return err
+		}
+		db.views[key] = -1
 	}
 	return nil
 }
 
-func (db *DB) listTables(ctx context.Context) ([]lakegate.Table, error) {
-	dbs, err := db.opt.Catalog.Databases(ctx)
+// retryView rebuilds a broken view whose table did not change: its files
+// may have become readable.
+func (db *DB) retryView(ctx context.Context, key string) error {
+	schema, name, _ := strings.Cut(key, ".")
+	t, err := db.opt.Catalog.Table(ctx, schema, name)
+	if lakegate.ErrorCode(err) == lakegate.ENOTFOUND {
+		return db.dropView(ctx, key)
+	}
 	if err != nil {
-		return nil, catalogError(err)
+		return catalogError(err)
 	}
-	var all []lakegate.Table
-	for _, d := range dbs {
-		ts, err := db.opt.Catalog.Tables(ctx, d.Name)
-		if lakegate.ErrorCode(err) == lakegate.ENOTFOUND {
-			continue // dropped between the two calls
-		}
-		if err != nil {
-			return nil, catalogError(err)
-		}
-		all = append(all, ts...)
+	return db.replaceView(ctx, t)
+}
+
+func (db *DB) dropView(ctx context.Context, key string) error {
+	schema, name, _ := strings.Cut(key, ".")
+	if _, err := db.sql.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(schema)+"."+quoteIdent(name)); err != nil {
+		return lakegate.Wrap(lakegate.EINTERNAL, err, "duckdb engine: cannot drop the view of %s", key)
 	}
-	return all, nil
+	delete(db.views, key)
+	return nil
 }
 
 // buildView creates or replaces the view of one table over exactly the
