@@ -17,7 +17,11 @@ import (
 )
 
 func TestEmbeddedConformance(t *testing.T) {
-	ct.Run(t, func(t *testing.T) lakegate.Catalog { return open(t, t.TempDir()) })
+	ct.Run(t, func(t *testing.T) (lakegate.Catalog, func(t *testing.T) lakegate.Catalog) {
+		dir := t.TempDir()
+		another := func(t *testing.T) lakegate.Catalog { return open(t, dir) }
+		return another(t), another
+	})
 }
 
 func open(t testing.TB, dir string) *catalog.Embedded {

@@ -1,6 +1,20 @@
 // Package catalogtest is the conformance suite every lakegate.Catalog store
-// passes: go test runs it against the embedded store, and later against
-// PostgreSQL.
+// passes: go test runs it against the embedded store and against PostgreSQL.
+//
+// A store runs it with an Open function that returns a fresh, empty catalog
+// and a way to open more handles on that same catalog:
+//
+//	catalogtest.Run(t, func(t *testing.T) (lakegate.Catalog, func(t *testing.T) lakegate.Catalog) {
+//		dir := t.TempDir() // or: a fresh PostgreSQL database/schema
+//		another := func(t *testing.T) lakegate.Catalog { return openOn(t, dir) }
+//		return another(t), another
+//	})
+//
+// Every handle, the first included, must be closed by t.Cleanup. Another
+// handle stands for another gateway process sharing the catalog: it must
+// see the first handle's commits and may commit concurrently with it (for
+// the embedded store, another OpenEmbedded of the same directory; for
+// PostgreSQL, another connection pool on the same database).
 package catalogtest
 
 import (
@@ -13,9 +27,13 @@ import (
 	"github.com/lakegate/lakegate"
 )
 
-// Run runs the suite. open must return a new, empty catalog for each call
-// and arrange for it to be closed (t.Cleanup).
-func Run(t *testing.T, open func(t *testing.T) lakegate.Catalog) {
+// Open returns a new, empty catalog for each call, and a function that opens
+// another handle on the same backing store. Every handle is closed by
+// t.Cleanup.
+type Open func(t *testing.T) (c lakegate.Catalog, another func(t *testing.T) lakegate.Catalog)
+
+// Run runs the suite; see the package documentation for open.
+func Run(t *testing.T, open Open) {
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, c lakegate.Catalog)
@@ -34,9 +52,31 @@ func Run(t *testing.T, open func(t *testing.T) lakegate.Catalog) {
 		{"ConcurrentCommits", testConcurrent},
 		{"AtomicAcrossTables", testAtomic},
 		{"CanceledContext", testCanceled},
+		{"Changes", testChanges},
+		{"DropTable", testDropTable},
+		{"DropPartition", testDropPartition},
+		{"DropAndRecreateInOneChange", testDropAndRecreate},
+		{"TableType", testTableType},
+		{"Properties", testProperties},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := open(t)
+			tt.fn(t, c)
+		})
+	}
+	shared := []struct {
+		name string
+		fn   func(t *testing.T, c lakegate.Catalog, another func(t *testing.T) lakegate.Catalog)
+	}{
+		{"ChangesSeenByAnotherHandle", testChangesOtherHandle},
+		{"ConcurrentWriters", testConcurrentWriters},
+	}
+	for _, tt := range shared {
+		t.Run(tt.name, func(t *testing.T) {
+			c, another := open(t)
+			tt.fn(t, c, another)
+		})
 	}
 }
 
@@ -190,7 +230,7 @@ func testFirstCommit(t *testing.T, c lakegate.Catalog) {
 		t.Fatal(err)
 	}
 	want := lakegate.TableStats{Rows: 10, Bytes: 100, Files: 1, Partitions: 1}
-	if tb.Location != "acme/attempts" || tb.Format != "parquet" || tb.SchemaVersion != 1 || tb.Version != 1 ||
+	if tb.Location != "acme/attempts" || tb.Format != "parquet" || tb.Type != lakegate.TableManaged || tb.SchemaVersion != 1 || tb.Version != 1 ||
 		tb.Stats != want || tb.Created.IsZero() || !tb.Updated.Equal(tb.Created) {
 		t.Fatalf("Table = %+v", tb)
 	}

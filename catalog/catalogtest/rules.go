@@ -71,6 +71,16 @@ func testInvalid(t *testing.T, c lakegate.Catalog) {
 		{"negative batch count", func(ch *lakegate.Change) {
 			ch.Batches = []lakegate.Batch{{ID: "b", Rejected: -1}}
 		}, "negative"},
+		{"bad table type", func(ch *lakegate.Change) { ch.Tables[0].Table.Type = "view" }, "view"},
+		{"empty property key", func(ch *lakegate.Change) {
+			ch.Tables[0].Table.Properties = map[string]string{"": "x"}
+		}, "empty key"},
+		{"bad drop name", func(ch *lakegate.Change) {
+			ch.DropTables = []lakegate.TableRef{{Database: "db", Name: "Bad"}}
+		}, "Bad"},
+		{"bad drop partition table", func(ch *lakegate.Change) {
+			ch.DropPartitions = []lakegate.PartitionRef{{Database: "", Table: "t", Name: "x"}}
+		}, "database name is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,6 +145,8 @@ func testCopies(t *testing.T, c lakegate.Catalog) {
 
 	tb, _ := c.Table(ctx, "db", "t")
 	tb.Columns[0].Name, tb.PartitionKeys[0].Name = "x", "y"
+	d, _ := c.Changes(ctx, 0)
+	d.Tables[0].Columns[0].Name = "x"
 	tables, _ := c.Tables(ctx, "db")
 	tables[0].Columns[1].Type = "x"
 	parts, _ := c.Partitions(ctx, "db", "t")
