@@ -73,6 +73,7 @@ func New(opt Options) *Server {
 	e.GET("/v1/query.json", s.getQuery("json"))
 	e.GET("/v1/tables", s.tables)
 	e.GET("/healthz", s.health)
+	s.catalogRoutes(e)
 	if opt.UI != nil {
 		e.GET("/", echo.WrapHandler(opt.UI))
 		e.GET("/ui/*", echo.WrapHandler(http.StripPrefix("/ui", opt.UI)))
@@ -175,7 +176,9 @@ func fromHTTPError(c echo.Context, he *echo.HTTPError) error {
 	r := c.Request()
 	switch he.Code {
 	case http.StatusNotFound:
-		return lakegate.Errorf(lakegate.ENOTFOUND, "no route %s %s; the API has POST /v1/query, GET /v1/query.csv, GET /v1/query.json, GET /v1/tables and GET /healthz", r.Method, r.URL.Path)
+		return lakegate.Errorf(lakegate.ENOTFOUND, "no route %s %s; the API has POST /v1/query, GET /v1/query.csv, GET /v1/query.json, GET /v1/tables, "+
+			"GET /v1/catalog/databases, GET /v1/catalog/databases/:db/tables, GET /v1/catalog/tables/:db/:table, "+
+			"GET /v1/catalog/tables/:db/:table/partitions and GET /healthz", r.Method, r.URL.Path)
 	case http.StatusMethodNotAllowed:
 		return lakegate.Errorf(lakegate.EINVALID, "method %s is not allowed on %s", r.Method, r.URL.Path)
 	case http.StatusRequestEntityTooLarge:

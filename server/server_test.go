@@ -146,6 +146,20 @@ func TestRoutes(t *testing.T) {
 		{"error_unknown_route", "GET", "/v1/nope", "", "", 404},
 		{"error_method", "DELETE", "/v1/tables", "", "", 405},
 		{"error_multi_statement", "POST", "/v1/query", "text/plain", "SELECT 1; SELECT 2", 403},
+		{"catalog_databases", "GET", "/v1/catalog/databases", "", "", 200},
+		{"catalog_tables", "GET", "/v1/catalog/databases/assessments/tables", "", "", 200},
+		{"catalog_table", "GET", "/v1/catalog/tables/assessments/attempts", "", "", 200},
+		{"catalog_partitions", "GET", "/v1/catalog/tables/assessments/attempts/partitions", "", "", 200},
+		{"catalog_partitions_page", "GET", "/v1/catalog/tables/assessments/attempts/partitions?limit=1", "", "", 200},
+		{"catalog_partitions_last_page", "GET", "/v1/catalog/tables/assessments/attempts/partitions?limit=1&offset=1", "", "", 200},
+		{"catalog_partitions_past_end", "GET", "/v1/catalog/tables/assessments/attempts/partitions?offset=5", "", "", 200},
+		{"error_catalog_unknown_database", "GET", "/v1/catalog/databases/nope/tables", "", "", 404},
+		{"error_catalog_unknown_table", "GET", "/v1/catalog/tables/assessments/nope", "", "", 404},
+		{"error_catalog_unknown_table_partitions", "GET", "/v1/catalog/tables/nope/attempts/partitions", "", "", 404},
+		{"error_catalog_bad_limit", "GET", "/v1/catalog/tables/assessments/attempts/partitions?limit=abc", "", "", 400},
+		{"error_catalog_limit_too_large", "GET", "/v1/catalog/tables/assessments/attempts/partitions?limit=1001", "", "", 400},
+		{"error_catalog_bad_offset", "GET", "/v1/catalog/tables/assessments/attempts/partitions?offset=-1", "", "", 400},
+		{"error_catalog_method", "POST", "/v1/catalog/databases", "", "", 405},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rec := f.do(t, c.method, c.target, c.ctype, c.body)
