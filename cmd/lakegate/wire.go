@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/lakegate/lakegate"
 	"github.com/lakegate/lakegate/catalog"
@@ -64,11 +66,33 @@ func openCatalog(spec string, store *landing.Local) (lakegate.Catalog, error) {
 	case spec == "embedded":
 		return catalog.OpenEmbedded(filepath.Join(store.Root(), "_catalog"))
 	case strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
-		return nil, lakegate.Errorf(lakegate.EINVALID,
-			"catalog %s: the PostgreSQL catalog store is not in this build yet; use catalog: embedded", config.Mask(spec))
+		return openPostgres(spec)
 	}
 	return nil, lakegate.Errorf(lakegate.EINVALID,
 		"catalog %q: expected \"embedded\" or a postgres:// URL", config.Mask(spec))
+}
+
+// postgresOpenTimeout bounds connecting and migrating at startup.
+const postgresOpenTimeout = 30 * time.Second
+
+// openPostgres opens the shared PostgreSQL catalog. Its errors name the
+// catalog URL with the password masked.
+func openPostgres(spec string) (lakegate.Catalog, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), postgresOpenTimeout)
+	defer cancel()
+	c, err := catalog.OpenPostgres(ctx, spec)
+	if err != nil {
+		var cause error
+		if le, ok := errors.AsType[*lakegate.Error](err); ok {
+			cause = le.Err
+		}
+		return nil, &lakegate.Error{
+			Code:    lakegate.ErrorCode(err),
+			Message: fmt.Sprintf("catalog %s: %s", config.Mask(spec), lakegate.ErrorMessage(err)),
+			Err:     cause,
+		}
+	}
+	return c, nil
 }
 
 // openEngine adds the DuckDB engine to an opened stack.

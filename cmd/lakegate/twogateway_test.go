@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lakegate/lakegate/catalog/pgtest"
+)
+
+// Two gateways share one PostgreSQL catalog and one lake: what an ingest
+// commits becomes visible on both within 2 seconds, without restarting
+// either.
+func TestTwoGatewaysSharePostgresCatalog(t *testing.T) {
+	dsn := pgtest.Start(t)
+	lake := t.TempDir()
+	gateways := []string{startServe(t, lake, dsn), startServe(t, lake, dsn)}
+
+	seen := map[string]bool{}
+	for i, seed := range []string{"1", "2"} {
+		file := filepath.Join(t.TempDir(), "attempts-"+seed+".json")
+		code, _, errs := run(t, nil, "generate", "assessments", "--attempts", "400", "--seed", seed, "-o", file)
+		if code != 0 {
+			t.Fatalf("generate: %s", errs)
+		}
+		addRecords(t, file, seen)
+		code, out, errs := run(t, nil, "ingest", "assessments", file, "--lake", lake, "--catalog", dsn)
+		if code != 0 || !strings.Contains(out, "landed") {
+			t.Fatalf("ingest #%d exited %d:\n%s\n%s", i+1, code, out, errs)
+		}
+		if strings.Contains(out+errs, pgtest.Password) {
+			t.Fatalf("ingest printed the catalog password:\n%s%s", out, errs)
+		}
+		committed := time.Now()
+		want := fmt.Sprint(len(seen))
+		for {
+			got := make([]string, len(gateways))
+			for j, base := range gateways {
+				got[j] = countAttempts(base)
+			}
+			if got[0] == want && got[1] == want {
+				t.Logf("ingest #%d: both gateways count %s attempts %v after the commit", i+1, want, time.Since(committed))
+				break
+			}
+			if time.Since(committed) > 2*time.Second {
+				t.Fatalf("ingest #%d: 2 s after the commit the gateways count %q, want %s on both", i+1, got, want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}
+
+// startServe runs `lakegate serve` on a free port and returns its base URL.
+func startServe(t *testing.T, lake, catalogURL string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan int, 1)
+	var out, errb syncBuffer
+	a := &app{stdout: &out, stderr: &errb, ready: func(u string) { ready <- u }}
+	go func() {
+		done <- a.main(ctx, []string{"serve", "--lake", lake, "--catalog", catalogURL, "--addr", "127.0.0.1:0"})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("serve exited %d: %s", code, errb.String())
+		}
+		if strings.Contains(out.String()+errb.String(), pgtest.Password) {
+			t.Errorf("serve printed the catalog password:\n%s%s", out.String(), errb.String())
+		}
+	})
+	select {
+	case u := <-ready:
+		return u
+	case code := <-done:
+		t.Fatalf("serve exited %d before serving: %s", code, errb.String())
+	case <-time.After(time.Minute):
+		t.Fatal("serve did not start within a minute")
+	}
+	return ""
+}
+
+// countAttempts asks a gateway for count(*) of the attempts table; an
+// error (the table not there yet) reads as "".
+func countAttempts(base string) string {
+	res, err := http.Post(base+"/v1/query", "application/json",
+		strings.NewReader(`{"sql":"SELECT count(*) AS n FROM assessments.attempts"}`))
+	if err != nil {
+		return ""
+	}
+	defer res.Body.Close()
+	var body struct {
+		OK   bool    `json:"ok"`
+		Rows [][]any `json:"rows"`
+	}
+	if json.NewDecoder(res.Body).Decode(&body) != nil || !body.OK || len(body.Rows) != 1 || len(body.Rows[0]) != 1 {
+		return ""
+	}
+	return fmt.Sprint(body.Rows[0][0])
+}
+
+// addRecords adds the distinct records of a generated array file (one
+// record a line) to seen, independently of the generator and the ingest.
+func addRecords(t *testing.T, file string, seen map[string]bool) {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		line := strings.TrimSuffix(strings.TrimSpace(sc.Text()), ",")
+		if strings.HasPrefix(line, "{") {
+			seen[line] = true
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
