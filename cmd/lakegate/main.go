@@ -39,6 +39,7 @@ func commands() []command {
 		{"ingest", "assessments FILE...", "flatten nested JSON files into Parquet tables in the lake", runIngest},
 		{"serve", "", "serve SQL over HTTP on the lake", runServe},
 		{"query", "SQL", "run one SQL query in-process and print the result", runQuery},
+		{"catalog", "COMMAND", "browse the catalog; register, repair and drop tables (lakegate catalog help)", runCatalog},
 		{"config", "", "print the effective configuration (secrets masked)", runConfig},
 		{"version", "", "print the version", runVersion},
 	}
