@@ -29,15 +29,15 @@ func catalogCommands() []command {
 }
 
 func runCatalog(ctx context.Context, a *app, args []string) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		w := a.stdout
-		if len(args) == 0 {
-			w = a.stderr
-		}
-		catalogUsage(w)
-		if len(args) == 0 {
-			return errUsage
-		}
+	switch {
+	case len(args) == 0:
+		catalogUsage(a.stderr)
+		return errUsage
+	case args[0] == "help":
+		catalogUsage(a.stdout)
+		return nil
+	case args[0] == "-h" || args[0] == "--help":
+		catalogUsage(a.stderr) // where every --help goes, as the flag package does
 		return nil
 	}
 	for _, c := range catalogCommands() {
@@ -51,7 +51,7 @@ func runCatalog(ctx context.Context, a *app, args []string) error {
 }
 
 func catalogUsage(w io.Writer) {
-	fmt.Fprintf(w, "Usage: lakegate catalog COMMAND [flags] [args]\n\nCommands:\n")
+	fmt.Fprintf(w, "Usage: lakegate catalog COMMAND [flags] [args]\n\nBrowse the catalog; register, repair and drop tables.\n\nCommands:\n")
 	for _, c := range catalogCommands() {
 		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
