@@ -408,6 +408,9 @@ func (p *Postgres) Batches(ctx context.Context, checksum string) ([]lakegate.Bat
 // the catalog.
 func (p *Postgres) Changes(ctx context.Context, since int64) (lakegate.Delta, error) {
 	var d lakegate.Delta
+	if since < 0 {
+		return d, lakegate.Errorf(lakegate.EINVALID, "changes since version %d: versions start at 0", since)
+	}
 	err := p.read(ctx, func() error {
 		var err error
 		d, err = p.changes(ctx, since)
@@ -416,31 +419,33 @@ func (p *Postgres) Changes(ctx context.Context, since int64) (lakegate.Delta, er
 	return d, err
 }
 
-func (p *Postgres) changes(ctx context.Context, since int64) (d lakegate.Delta, err error) {
-	tx, err := p.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
+// changes reads the delta in one round trip: a batch in one repeatable-read
+// transaction, so the version and the rows come from one snapshot.
+func (p *Postgres) changes(ctx context.Context, since int64) (lakegate.Delta, error) {
+	d := lakegate.Delta{Tables: []lakegate.Table{}, Dropped: []lakegate.TableRef{}}
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`)
+	b.Queue(`SELECT version FROM lakegate.catalog_version`).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&d.Version)
+	})
+	b.Queue(`SELECT doc FROM lakegate.tables WHERE version > $1`, since).Query(func(rows pgx.Rows) error {
+		tables, err := pgx.CollectRows(rows, scanTable)
+		d.Tables = append(d.Tables, tables...)
+		return err
+	})
+	b.Queue(`SELECT database, name FROM lakegate.dropped_tables WHERE version > $1`, since).Query(func(rows pgx.Rows) error {
+		refs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[lakegate.TableRef])
+		d.Dropped = append(d.Dropped, refs...)
+		return err
+	})
+	b.Queue(`COMMIT`)
+	if err := p.pool.SendBatch(ctx, b).Close(); err != nil {
 		return d, err
 	}
-	defer tx.Rollback(context.Background())
-	if err := tx.QueryRow(ctx, `SELECT version FROM lakegate.catalog_version`).Scan(&d.Version); err != nil {
-		return d, err
-	}
-	d.Tables, d.Dropped = []lakegate.Table{}, []lakegate.TableRef{}
 	if since < 0 || since > d.Version {
-		return d, lakegate.Errorf(lakegate.EINVALID,
+		return lakegate.Delta{}, lakegate.Errorf(lakegate.EINVALID,
 			"changes since version %d: the catalog is at version %d; ask for a version from 0 to %d",
 			since, d.Version, d.Version)
-	}
-	if d.Version == since {
-		return d, tx.Commit(ctx)
-	}
-	rows, _ := tx.Query(ctx, `SELECT doc FROM lakegate.tables WHERE version > $1`, since)
-	if d.Tables, err = pgx.CollectRows(rows, scanTable); err != nil {
-		return d, err
-	}
-	rows, _ = tx.Query(ctx, `SELECT database, name FROM lakegate.dropped_tables WHERE version > $1`, since)
-	if d.Dropped, err = pgx.CollectRows(rows, pgx.RowToStructByPos[lakegate.TableRef]); err != nil {
-		return d, err
 	}
 	sort.Slice(d.Tables, func(i, j int) bool {
 		return lessRef(d.Tables[i].Database, d.Tables[i].Name, d.Tables[j].Database, d.Tables[j].Name)
@@ -448,7 +453,7 @@ func (p *Postgres) changes(ctx context.Context, since int64) (d lakegate.Delta, 
 	sort.Slice(d.Dropped, func(i, j int) bool {
 		return lessRef(d.Dropped[i].Database, d.Dropped[i].Name, d.Dropped[j].Database, d.Dropped[j].Name)
 	})
-	return d, tx.Commit(ctx)
+	return d, nil
 }
 
 // Close closes the pool. Calls after Close return EUNAVAILABLE.
