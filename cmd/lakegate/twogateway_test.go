@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -127,4 +128,62 @@ func addRecords(t *testing.T, file string, seen map[string]bool) {
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A gateway whose PostgreSQL catalog goes away answers 503 with a clear
+// message, and answers again by itself once the server is back.
+func TestGatewaySurvivesCatalogOutage(t *testing.T) {
+	cluster := pgtest.NewCluster(t)
+	dsn := cluster.CreateDB(t)
+	lake := t.TempDir()
+	file := filepath.Join(t.TempDir(), "a.json")
+	if code, _, errs := run(t, nil, "generate", "assessments", "--attempts", "200", "-o", file); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, out, errs := run(t, nil, "ingest", "assessments", file, "--lake", lake, "--catalog", dsn); code != 0 {
+		t.Fatalf("ingest: %s%s", out, errs)
+	}
+	base := startServe(t, lake, dsn)
+	if countAttempts(base) == "" {
+		t.Fatal("no answer before the outage")
+	}
+
+	cluster.Stop(t)
+	for _, path := range []string{"/v1/query", "/v1/tables"} {
+		status, body := request(t, base, path)
+		if status != http.StatusServiceUnavailable || !strings.Contains(body, `"code":"unavailable"`) ||
+			!strings.Contains(body, "PostgreSQL catalog") || strings.Contains(body, pgtest.Password) {
+			t.Fatalf("%s during the outage: %d %s", path, status, body)
+		}
+	}
+
+	cluster.Start(t)
+	deadline := time.Now().Add(10 * time.Second)
+	for countAttempts(base) == "" {
+		if time.Now().After(deadline) {
+			status, body := request(t, base, "/v1/query")
+			t.Fatalf("the gateway did not recover within 10 s of the catalog's return: %d %s", status, body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// request runs a count query (POST /v1/query) or a GET and returns the
+// status and body.
+func request(t *testing.T, base, path string) (int, string) {
+	t.Helper()
+	var res *http.Response
+	var err error
+	if path == "/v1/query" {
+		res, err = http.Post(base+path, "application/json",
+			strings.NewReader(`{"sql":"SELECT count(*) FROM assessments.attempts"}`))
+	} else {
+		res, err = http.Get(base + path)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
 }
