@@ -3,9 +3,11 @@ package catalog_test
 import (
 	"context"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,14 +61,49 @@ func TestReopenReloadsIdenticalState(t *testing.T) {
 	}
 	ch := ct.AddFiles("db", "t", "2026-11-24", "db/t/x.parquet")
 	ch.Tables[0].Table.Columns = append(ct.Cols(), lakegate.Column{Name: "extra", Type: "DOUBLE"})
+	ch.Tables[0].Table.Properties = map[string]string{"k": "v"}
 	ct.MustCommit(t, c, ch)
+	ch = ct.AddFiles("db", "x", "2026-11-24", "db/x/x.parquet")
+	ch.Tables[0].Table.Type = lakegate.TableExternal
+	ct.MustCommit(t, c, ch)
+	ct.MustCommit(t, c, lakegate.Change{DropPartitions: []lakegate.PartitionRef{{Database: "db", Table: "t", Name: "ingest_date=2026-11-20"}}})
+	ch = ct.AddFiles("db", "x", "2026-11-24", "db/x/y.parquet")
+	ch.DropTables = []lakegate.TableRef{{Database: "db", Name: "x"}}
+	ct.MustCommit(t, c, ch)
+	ct.MustCommit(t, c, lakegate.Change{DropTables: []lakegate.TableRef{{Database: "db", Name: "x"}}})
 	before := ct.Snap(t, c)
+	delta, _ := c.Changes(context.Background(), 3)
 	batches, _ := c.Batches(context.Background(), "sha")
 
 	re := open(t, dir)
 	ct.SameSnap(t, ct.Snap(t, re), before)
 	if got, _ := re.Batches(context.Background(), "sha"); fmt.Sprint(got) != fmt.Sprint(batches) || len(got) != 3 {
 		t.Fatalf("batches after reopen = %+v, want %+v", got, batches)
+	}
+	if got, _ := re.Changes(context.Background(), 3); !reflect.DeepEqual(got, delta) || len(got.Dropped) != 1 {
+		t.Fatalf("Changes(3) after reopen = %+v, want %+v", got, delta)
+	}
+}
+
+// A log written before tables had types, properties and drops replays: its
+// tables are managed.
+func TestOldLogReplays(t *testing.T) {
+	dir := t.TempDir()
+	change := `{"tables":[{"table":{"database":"db","name":"t","location":"","format":"","columns":[{"name":"a","type":"BIGINT"}],` +
+		`"partition_keys":[],"created":"0001-01-01T00:00:00Z","updated":"0001-01-01T00:00:00Z","schema_version":0,"version":0,` +
+		`"stats":{"rows":0,"bytes":0,"files":0,"partitions":0}},"partitions":[{"name":"","values":[],"location":"",` +
+		`"files":[{"path":"db/t/0.parquet","bytes":5,"rows":1,"checksum":"x"}],"rows":0,"bytes":0,"created":"0001-01-01T00:00:00Z"}]}]}`
+	line := fmt.Sprintf(`{"v":1,"at":"2026-11-21T10:00:00Z","crc":%d,"change":%s}`+"\n", crc32.ChecksumIEEE([]byte(change)), change)
+	if err := os.WriteFile(logPath(dir), []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := open(t, dir)
+	tb, err := c.Table(context.Background(), "db", "t")
+	if err != nil || tb.Type != lakegate.TableManaged || tb.Stats.Files != 1 || tb.Version != 1 {
+		t.Fatalf("Table = %+v, %v", tb, err)
+	}
+	if v := ct.MustCommit(t, c, lakegate.Change{DropTables: []lakegate.TableRef{{Database: "db", Name: "t"}}}); v != 2 {
+		t.Fatalf("drop = version %d", v)
 	}
 }
 

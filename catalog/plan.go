@@ -18,7 +18,7 @@ type Plan struct {
 	version int64
 	at      time.Time
 	drops   []lakegate.TableRef   // tables dropped, in change order
-	dropped map[string]bool       // their full names
+	dropped map[string]bool       // their full names (nil when none)
 	tables  []*tablePlan          // tables changed or created, after the drops
 	byName  map[string]*tablePlan // tables by full name
 	batches []lakegate.Batch
@@ -70,7 +70,7 @@ func (s *State) Prepare(c lakegate.Change, version int64, at time.Time) (*Plan, 
 	if len(c.Tables) == 0 && len(c.Batches) == 0 && len(c.DropTables) == 0 && len(c.DropPartitions) == 0 {
 		return nil, lakegate.Errorf(lakegate.EINVALID, "change is empty: it names no tables, batches or drops")
 	}
-	p := &Plan{state: s, version: version, at: at, dropped: map[string]bool{}, byName: map[string]*tablePlan{}}
+	p := &Plan{state: s, version: version, at: at, byName: make(map[string]*tablePlan, len(c.Tables))}
 	if err := p.prepareDrops(c.DropTables, c.DropPartitions); err != nil {
 		return nil, err
 	}

@@ -23,6 +23,9 @@ func (p *Plan) prepareDrops(tables []lakegate.TableRef, parts []lakegate.Partiti
 		if _, err := p.state.table(ref.Database, ref.Name); err != nil {
 			return lakegate.Errorf(lakegate.ENOTFOUND, "%s: %s; there is nothing to drop", where, lakegate.ErrorMessage(err))
 		}
+		if p.dropped == nil {
+			p.dropped = map[string]bool{}
+		}
 		p.dropped[full] = true
 		p.drops = append(p.drops, ref)
 	}
