@@ -120,3 +120,20 @@ func BenchmarkEmbeddedOpen(b *testing.B) {
 		o.Close()
 	}
 }
+
+// benchPartitions is what a gateway reads after Changes names a table: the
+// table's whole file list (here 10,000 partitions), to rebuild its view.
+func benchPartitions(b *testing.B, c lakegate.Catalog) {
+	seed(b, c, 10_000)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		parts, err := c.Partitions(ctx, "db", "t")
+		if err != nil || len(parts) != 10_000 {
+			b.Fatalf("Partitions = %d, %v", len(parts), err)
+		}
+	}
+}
+
+func BenchmarkEmbeddedPartitions(b *testing.B) { benchPartitions(b, open(b, b.TempDir())) }

@@ -63,3 +63,5 @@ func BenchmarkPostgresVersion(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkPostgresPartitions(b *testing.B) { benchPartitions(b, openPG(b, pgtest.StartShared(b))) }
