@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,13 +17,14 @@ import (
 	"github.com/lakegate/lakegate/catalog/pgtest"
 )
 
-// Two gateways share one PostgreSQL catalog and one lake: what an ingest
-// commits becomes visible on both within 2 seconds, without restarting
-// either.
+// Two `lakegate serve` processes share one PostgreSQL catalog and one lake:
+// what an ingest (a third process) commits becomes visible on both within
+// 2 seconds, without restarting either.
 func TestTwoGatewaysSharePostgresCatalog(t *testing.T) {
 	dsn := pgtest.Start(t)
 	lake := t.TempDir()
-	gateways := []string{startServe(t, lake, dsn), startServe(t, lake, dsn)}
+	bin := buildLakegate(t)
+	gateways := []string{serveProcess(t, bin, lake, dsn), serveProcess(t, bin, lake, dsn)}
 
 	seen := map[string]bool{}
 	for i, seed := range []string{"1", "2"} {
@@ -32,12 +34,12 @@ func TestTwoGatewaysSharePostgresCatalog(t *testing.T) {
 			t.Fatalf("generate: %s", errs)
 		}
 		addRecords(t, file, seen)
-		code, out, errs := run(t, nil, "ingest", "assessments", file, "--lake", lake, "--catalog", dsn)
-		if code != 0 || !strings.Contains(out, "landed") {
-			t.Fatalf("ingest #%d exited %d:\n%s\n%s", i+1, code, out, errs)
+		out, err := exec.Command(bin, "ingest", "assessments", file, "--lake", lake, "--catalog", dsn).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "landed") {
+			t.Fatalf("ingest #%d: %v\n%s", i+1, err, out)
 		}
-		if strings.Contains(out+errs, pgtest.Password) {
-			t.Fatalf("ingest printed the catalog password:\n%s%s", out, errs)
+		if strings.Contains(string(out), pgtest.Password) {
+			t.Fatalf("ingest printed the catalog password:\n%s", out)
 		}
 		committed := time.Now()
 		want := fmt.Sprint(len(seen))
@@ -56,6 +58,57 @@ func TestTwoGatewaysSharePostgresCatalog(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
+}
+
+// buildLakegate builds the command once for the tests that run it as a
+// separate process.
+func buildLakegate(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "lakegate")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// serveProcess starts `lakegate serve` as its own process on a free port
+// and returns its base URL, read from its "lakegate serving" log line.
+func serveProcess(t *testing.T, bin, lake, catalogURL string) string {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--lake", lake, "--catalog", catalogURL, "--addr", "127.0.0.1:0")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		if strings.Contains(logs.String(), pgtest.Password) {
+			t.Errorf("serve logged the catalog password:\n%s", logs.String())
+		}
+	})
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			logs.Write([]byte(line + "\n"))
+			if _, rest, ok := strings.Cut(line, "lakegate serving\" url="); ok {
+				urls <- strings.Fields(rest)[0]
+			}
+		}
+	}()
+	select {
+	case u := <-urls:
+		return u
+	case <-time.After(time.Minute):
+		t.Fatalf("serve did not start within a minute:\n%s", logs.String())
+	}
+	return ""
 }
 
 // startServe runs `lakegate serve` on a free port and returns its base URL.
