@@ -102,6 +102,15 @@ func (c *catalogCmd) ref() (string, string, error) {
 	return db, table, nil
 }
 
+// openRef reads the DB.TABLE argument and opens the storage.
+func (a *app) openRef(c *catalogCmd) (s *stack, db, table string, err error) {
+	if db, table, err = c.ref(); err != nil {
+		return nil, "", "", err
+	}
+	s, err = a.open(c.cl)
+	return s, db, table, err
+}
+
 func runCatalogLs(ctx context.Context, a *app, args []string) error {
 	c, err := a.parseCatalog("ls", "[DB]", "list the tables of every database, or of DB", nil, args, 1)
 	if err != nil {
@@ -150,11 +159,7 @@ func runCatalogDescribe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, table, err := c.ref()
-	if err != nil {
-		return err
-	}
-	s, err := a.open(c.cl)
+	s, db, table, err := a.openRef(c)
 	if err != nil {
 		return err
 	}
@@ -203,11 +208,7 @@ func runCatalogPartitions(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, table, err := c.ref()
-	if err != nil {
-		return err
-	}
-	s, err := a.open(c.cl)
+	s, db, table, err := a.openRef(c)
 	if err != nil {
 		return err
 	}
@@ -306,11 +307,7 @@ func runCatalogRepair(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, table, err := c.ref()
-	if err != nil {
-		return err
-	}
-	s, err := a.open(c.cl)
+	s, db, table, err := a.openRef(c)
 	if err != nil {
 		return err
 	}
@@ -362,11 +359,7 @@ func runCatalogDrop(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, table, err := c.ref()
-	if err != nil {
-		return err
-	}
-	s, err := a.open(c.cl)
+	s, db, table, err := a.openRef(c)
 	if err != nil {
 		return err
 	}

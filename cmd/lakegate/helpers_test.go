@@ -37,12 +37,20 @@ func generatedUnique(t *testing.T, lake string) string {
 	if len(matches) != 1 {
 		t.Fatalf("want one generated file, got %v", matches)
 	}
-	f, err := os.Open(matches[0])
+	seen := map[string]bool{}
+	addRecords(t, matches[0], seen)
+	return strconv.Itoa(len(seen))
+}
+
+// addRecords adds the distinct records of a generated array file (one
+// record a line) to seen, independently of the generator and the ingest.
+func addRecords(t *testing.T, file string, seen map[string]bool) {
+	t.Helper()
+	f, err := os.Open(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	seen := map[string]bool{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	for sc.Scan() {
@@ -54,5 +62,4 @@ func generatedUnique(t *testing.T, lake string) string {
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	return strconv.Itoa(len(seen))
 }

@@ -27,35 +27,42 @@ func run(t *testing.T, env []string, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-// startDemo runs `lakegate demo` on a free port and returns its base URL.
-func startDemo(t *testing.T, lake string, attempts string) string {
+// startApp runs a serving command (demo, serve) in-process until the test
+// ends and returns its base URL and a reader of everything it printed.
+func startApp(t *testing.T, args ...string) (string, func() string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan int, 1)
 	var out, errb syncBuffer
+	printed := func() string { return out.String() + errb.String() }
 	a := &app{stdout: &out, stderr: &errb, ready: func(u string) { ready <- u }}
-	go func() {
-		done <- a.main(ctx, []string{"demo", "--attempts", attempts, "--lake", lake, "--addr", "127.0.0.1:0"})
-	}()
+	go func() { done <- a.main(ctx, append(args, "--addr", "127.0.0.1:0")) }()
 	t.Cleanup(func() {
 		cancel()
 		if code := <-done; code != 0 {
-			t.Errorf("demo exited %d: %s", code, errb.String())
+			t.Errorf("%s exited %d: %s", args[0], code, errb.String())
 		}
 	})
 	select {
 	case u := <-ready:
-		if !strings.Contains(out.String(), u+"/v1/query") {
-			t.Errorf("demo did not print examples for %s:\n%s", u, out.String())
-		}
-		return u
+		return u, printed
 	case code := <-done:
-		t.Fatalf("demo exited %d before serving: %s", code, errb.String())
+		t.Fatalf("%s exited %d before serving: %s", args[0], code, errb.String())
 	case <-time.After(2 * time.Minute):
-		t.Fatal("demo did not start serving within 2 minutes")
+		t.Fatalf("%s did not start serving within 2 minutes", args[0])
 	}
-	return ""
+	return "", nil
+}
+
+// startDemo runs `lakegate demo` on a free port and returns its base URL.
+func startDemo(t *testing.T, lake string, attempts string) string {
+	t.Helper()
+	u, printed := startApp(t, "demo", "--attempts", attempts, "--lake", lake)
+	if !strings.Contains(printed(), u+"/v1/query") {
+		t.Errorf("demo did not print examples for %s:\n%s", u, printed())
+	}
+	return u
 }
 
 func TestDemoServesTheREADMEExamples(t *testing.T) {

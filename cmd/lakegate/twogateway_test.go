@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -111,35 +110,17 @@ func serveProcess(t *testing.T, bin, lake, catalogURL string) string {
 	return ""
 }
 
-// startServe runs `lakegate serve` on a free port and returns its base URL.
+// startServe runs `lakegate serve` in-process on a free port and returns
+// its base URL; it must never print the catalog password.
 func startServe(t *testing.T, lake, catalogURL string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan int, 1)
-	var out, errb syncBuffer
-	a := &app{stdout: &out, stderr: &errb, ready: func(u string) { ready <- u }}
-	go func() {
-		done <- a.main(ctx, []string{"serve", "--lake", lake, "--catalog", catalogURL, "--addr", "127.0.0.1:0"})
-	}()
+	u, printed := startApp(t, "serve", "--lake", lake, "--catalog", catalogURL)
 	t.Cleanup(func() {
-		cancel()
-		if code := <-done; code != 0 {
-			t.Errorf("serve exited %d: %s", code, errb.String())
-		}
-		if strings.Contains(out.String()+errb.String(), pgtest.Password) {
-			t.Errorf("serve printed the catalog password:\n%s%s", out.String(), errb.String())
+		if strings.Contains(printed(), pgtest.Password) {
+			t.Errorf("serve printed the catalog password:\n%s", printed())
 		}
 	})
-	select {
-	case u := <-ready:
-		return u
-	case code := <-done:
-		t.Fatalf("serve exited %d before serving: %s", code, errb.String())
-	case <-time.After(time.Minute):
-		t.Fatal("serve did not start within a minute")
-	}
-	return ""
+	return u
 }
 
 // countAttempts asks a gateway for count(*) of the attempts table; an
@@ -159,28 +140,6 @@ func countAttempts(base string) string {
 		return ""
 	}
 	return fmt.Sprint(body.Rows[0][0])
-}
-
-// addRecords adds the distinct records of a generated array file (one
-// record a line) to seen, independently of the generator and the ingest.
-func addRecords(t *testing.T, file string, seen map[string]bool) {
-	t.Helper()
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		line := strings.TrimSuffix(strings.TrimSpace(sc.Text()), ",")
-		if strings.HasPrefix(line, "{") {
-			seen[line] = true
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // A gateway whose PostgreSQL catalog goes away answers 503 with a clear
