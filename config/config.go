@@ -14,16 +14,23 @@ import (
 
 // Config is the effective configuration of one lakegate process.
 type Config struct {
-	Lake         string        // landing root
-	Catalog      string        // "embedded" or a postgres:// URL
-	Addr         string        // HTTP listen address
-	MaxRows      int           // rows returned as JSON before truncation
-	QueryTimeout time.Duration // per-query deadline
-	MaxBodyBytes int64         // largest accepted request body
-	Threads      int           // DuckDB threads (0 = one per core)
-	MemoryLimit  string        // DuckDB memory limit ("" = DuckDB's default)
-	LogFormat    string        // text or json
-	LogLevel     string        // debug, info, warn, error
+	Lake                 string        // landing root
+	Catalog              string        // "embedded" or a postgres:// URL
+	Addr                 string        // HTTP listen address
+	MaxRows              int           // rows returned as JSON before truncation
+	QueryTimeout         time.Duration // per-query deadline
+	MaxBodyBytes         int64         // largest accepted request body
+	MaxConcurrent        int           // queries running at once, all users
+	MaxConcurrentPerUser int           // queries running at once, per user
+	MaxQueued            int           // queries waiting for a slot before 429
+	QueueWait            time.Duration // longest wait for a slot before 429
+	CacheBytes           int64         // result cache size (0 disables it)
+	JobTTL               time.Duration // how long finished async job results are kept
+	SpillDir             string        // temporary files of streamed exports and jobs ("" = OS temp dir)
+	Threads              int           // DuckDB threads (0 = one per core)
+	MemoryLimit          string        // DuckDB memory limit ("" = DuckDB's default)
+	LogFormat            string        // text or json
+	LogLevel             string        // debug, info, warn, error
 }
 
 // Setting is one named configuration key.
@@ -57,12 +64,33 @@ var Settings = []Setting{
 	{Key: "max_rows", Default: "10000", Help: "most rows a JSON answer carries; more sets \"truncated\": true (CSV streams all rows)",
 		set: func(c *Config, v string) error { return positiveInt(v, &c.MaxRows) },
 		get: func(c *Config) string { return strconv.Itoa(c.MaxRows) }},
-	{Key: "query_timeout", Default: "30s", Help: "deadline of one query (Go duration: 500ms, 30s, 5m)",
+	{Key: "query_timeout", Default: "30s", Help: "deadline of one query (Go duration: 500ms, 30s, 5m); a request may ask for less, never more",
 		set: func(c *Config, v string) error { return positiveDuration(v, &c.QueryTimeout) },
 		get: func(c *Config) string { return c.QueryTimeout.String() }},
 	{Key: "max_body_bytes", Default: "1048576", Help: "largest accepted request body in bytes",
 		set: func(c *Config, v string) error { return positiveInt64(v, &c.MaxBodyBytes) },
 		get: func(c *Config) string { return strconv.FormatInt(c.MaxBodyBytes, 10) }},
+	{Key: "max_concurrent", Default: "8", Help: "queries running at once, all users together",
+		set: func(c *Config, v string) error { return positiveInt(v, &c.MaxConcurrent) },
+		get: func(c *Config) string { return strconv.Itoa(c.MaxConcurrent) }},
+	{Key: "max_concurrent_per_user", Default: "4", Help: "queries running at once for one user",
+		set: func(c *Config, v string) error { return positiveInt(v, &c.MaxConcurrentPerUser) },
+		get: func(c *Config) string { return strconv.Itoa(c.MaxConcurrentPerUser) }},
+	{Key: "max_queued", Default: "64", Help: "queries waiting for a free slot; beyond it requests get 429 with Retry-After",
+		set: func(c *Config, v string) error { return nonNegativeInt(v, &c.MaxQueued) },
+		get: func(c *Config) string { return strconv.Itoa(c.MaxQueued) }},
+	{Key: "queue_wait", Default: "10s", Help: "longest a query waits for a free slot before 429 (Go duration)",
+		set: func(c *Config, v string) error { return positiveDuration(v, &c.QueueWait) },
+		get: func(c *Config) string { return c.QueueWait.String() }},
+	{Key: "cache_bytes", Default: "67108864", Help: "size of the result cache in bytes (0 turns it off)",
+		set: func(c *Config, v string) error { return nonNegativeInt64(v, &c.CacheBytes) },
+		get: func(c *Config) string { return strconv.FormatInt(c.CacheBytes, 10) }},
+	{Key: "job_ttl", Default: "1h0m0s", Help: "how long a finished async job's result is kept (Go duration)",
+		set: func(c *Config, v string) error { return positiveDuration(v, &c.JobTTL) },
+		get: func(c *Config) string { return c.JobTTL.String() }},
+	{Key: "spill_dir", Default: "", Help: "directory for temporary files of streamed exports and job results (empty: the OS temp directory)",
+		set: func(c *Config, v string) error { c.SpillDir = v; return nil },
+		get: func(c *Config) string { return c.SpillDir }},
 	{Key: "threads", Default: "0", Help: "DuckDB worker threads (0: one per core)",
 		set: func(c *Config, v string) error { return nonNegativeInt(v, &c.Threads) },
 		get: func(c *Config) string { return strconv.Itoa(c.Threads) }},
@@ -173,6 +201,15 @@ func positiveInt64(v string, dst *int64) error {
 	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	if err != nil || n <= 0 {
 		return fmt.Errorf("%q is not a positive whole number", v)
+	}
+	*dst = n
+	return nil
+}
+
+func nonNegativeInt64(v string, dst *int64) error {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n < 0 {
+		return fmt.Errorf("%q is not a whole number >= 0", v)
 	}
 	*dst = n
 	return nil

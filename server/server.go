@@ -40,6 +40,16 @@ type Options struct {
 	// UI, when set, serves the browser query page at / and its assets
 	// under /ui/.
 	UI http.Handler
+	// MaxConcurrent and MaxConcurrentPerUser bound running queries;
+	// MaxQueued and QueueWait bound the wait for a slot (then 429).
+	MaxConcurrent, MaxConcurrentPerUser, MaxQueued int
+	QueueWait                                      time.Duration
+	// CacheBytes sizes the result cache (0: off).
+	CacheBytes int64
+	// JobTTL is how long finished async jobs keep their results.
+	JobTTL time.Duration
+	// SpillDir holds temporary files of exports and jobs ("": os.TempDir()).
+	SpillDir string
 }
 
 // Server serves the HTTP API.
@@ -119,6 +129,8 @@ var statuses = map[string]int{
 	lakegate.ETIMEOUT:      http.StatusGatewayTimeout,
 	lakegate.ECANCELED:     StatusClientClosed,
 	lakegate.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	lakegate.EBUSY:         http.StatusTooManyRequests,
+	lakegate.ENOMEM:        http.StatusInsufficientStorage,
 	lakegate.EINTERNAL:     http.StatusInternalServerError,
 }
 

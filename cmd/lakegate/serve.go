@@ -43,6 +43,9 @@ func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) e
 	srv := server.New(server.Options{
 		Engine: s.engine, Catalog: s.catalog, Logger: s.log, UI: web.Handler(),
 		MaxRows: s.cfg.MaxRows, Timeout: s.cfg.QueryTimeout, MaxBodyBytes: s.cfg.MaxBodyBytes,
+		MaxConcurrent: s.cfg.MaxConcurrent, MaxConcurrentPerUser: s.cfg.MaxConcurrentPerUser,
+		MaxQueued: s.cfg.MaxQueued, QueueWait: s.cfg.QueueWait,
+		CacheBytes: s.cfg.CacheBytes, JobTTL: s.cfg.JobTTL, SpillDir: s.cfg.SpillDir,
 	})
 	base := baseURL(ln.Addr())
 	s.log.Info("lakegate serving", "url", base, "lake", s.store.Root(), "catalog", config.Mask(s.cfg.Catalog), "version", lakegate.Version)
