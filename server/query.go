@@ -150,38 +150,67 @@ func chooseFormat(route, body string, c echo.Context) (string, error) {
 
 // run executes the query under the request's deadline and writes the
 // answer; it logs one line per query.
+// call is one query on its way through the server. Each stage fills in
+// what it learns: admission (limits.go), the result cache (cache.go),
+// execution and rendering (query.go, render.go) and the record of the
+// query (observe.go).
+type call struct {
+	ID      string
+	User    string // the principal's name; "anonymous" until authentication exists
+	SQL     string
+	Params  any
+	Format  string
+	Limit   int           // most rows to return; 0 = unlimited (streaming formats only)
+	Timeout time.Duration // this query's deadline, at most Options.Timeout
+	NoCache bool          // Cache-Control: no-cache
+	Start   time.Time
+	Rows    int   // rows sent
+	Bytes   int64 // body bytes sent
+	Cached  bool  // answered from the result cache
+	Queued  time.Duration
+}
+
+// run is the pipeline of one query: check, admit, answer from the cache or
+// the engine, record.
 func (s *Server) run(c echo.Context, req request, format string) (err error) {
-	id, _ := c.Get(queryIDKey).(string)
-	start := time.Now()
-	rows := 0
-	defer func() {
-		status := http.StatusOK
-		if err != nil {
-			status = Status(err)
-		}
-		s.log.Info("query", "query_id", id, "sql", req.SQL, "engine", s.opt.Engine.Name(), "format", format,
-			"status", status, "code", lakegate.ErrorCode(err), "rows", rows,
-			"elapsed_ms", float64(time.Since(start).Microseconds())/1000)
-	}()
+	q := &call{Start: time.Now(), Format: format, SQL: req.SQL, User: userOf(c), Limit: s.opt.MaxRows, Timeout: s.opt.Timeout}
+	q.ID, _ = c.Get(queryIDKey).(string)
+	defer func() { s.record(c, q, err) }()
 	if strings.TrimSpace(req.SQL) == "" {
 		return lakegate.Errorf(lakegate.EINVALID, missingSQL)
 	}
-	params, err := decodeParams(req.Params)
+	if q.Params, err = decodeParams(req.Params); err != nil {
+		return err
+	}
+	release, err := s.admit(c, q)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), s.opt.Timeout)
+	defer release()
+	if hit, err := s.serveCached(c, q); hit || err != nil {
+		return err
+	}
+	return s.execute(c, q)
+}
+
+// execute runs the query on the engine and renders its rows.
+func (s *Server) execute(c echo.Context, q *call) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), q.Timeout)
 	defer cancel()
-	rs, err := s.opt.Engine.Query(ctx, lakegate.Query{ID: id, SQL: req.SQL, Params: params})
+	rs, err := s.opt.Engine.Query(ctx, lakegate.Query{ID: q.ID, SQL: q.SQL, Params: q.Params})
 	if err != nil {
 		return err
 	}
 	defer rs.Close()
-	if format == "csv" {
-		return s.writeCSV(c, rs, &rows)
+	if q.Format == "csv" {
+		return s.writeCSV(c, rs, &q.Rows)
 	}
-	return s.writeJSON(c, rs, start, &rows)
+	return s.writeJSON(c, rs, q.Start, &q.Rows)
 }
+
+// userOf names the caller. Authentication (issue 5) will set a principal;
+// until then every request is the one anonymous user.
+func userOf(c echo.Context) string { return "anonymous" }
 
 // decodeParams turns the JSON params into Go values the engine binds:
 // integers stay exact (int64), other numbers become float64.
