@@ -33,7 +33,18 @@ func (db *DB) mapError(ctx context.Context, err error) error {
 		}
 		return lakegate.Wrap(lakegate.EINTERNAL, err, "duckdb engine failed")
 	}
+	if de.Type == duckdb.ErrorTypeOutOfMemory {
+		return lakegate.Wrap(lakegate.ENOMEM, err, "the query needs more memory than memory_limit allows: %s; add filters or raise memory_limit",
+			db.clean(firstLine(engineMessage(de))))
+	}
 	return lakegate.Wrap(errorCode(de), err, "%s", db.clean(engineMessage(de)))
+}
+
+// firstLine drops the advice DuckDB appends to some errors (such as "SET
+// threads=X" after an out-of-memory error), which clients cannot follow.
+func firstLine(msg string) string {
+	line, _, _ := strings.Cut(msg, "\n")
+	return strings.TrimSpace(line)
 }
 
 // errorCode classifies a DuckDB error by its type.
@@ -44,11 +55,15 @@ func errorCode(de *duckdb.Error) string {
 			return lakegate.ENOTFOUND
 		}
 		return lakegate.EINVALID // e.g. an unknown function
+	case duckdb.ErrorTypeOutOfMemory:
+		// Only what cannot spill fails: joins, sorts and GROUP BY spill to
+		// DuckDB's temp directory; a huge list() or string_agg() cannot.
+		return lakegate.ENOMEM
 	case duckdb.ErrorTypePermission:
 		return lakegate.EFORBIDDEN
 	case duckdb.ErrorTypeInterrupt:
 		return lakegate.ECANCELED // interrupted without a context: the engine closed
-	case duckdb.ErrorTypeIO, duckdb.ErrorTypeNetwork, duckdb.ErrorTypeHTTP, duckdb.ErrorTypeOutOfMemory, duckdb.ErrorTypeConnection:
+	case duckdb.ErrorTypeIO, duckdb.ErrorTypeNetwork, duckdb.ErrorTypeHTTP, duckdb.ErrorTypeConnection:
 		return lakegate.EUNAVAILABLE
 	case duckdb.ErrorTypeInternal, duckdb.ErrorTypeFatal, duckdb.ErrorTypeNullPointer, duckdb.ErrorTypeSerialization:
 		return lakegate.EINTERNAL
