@@ -30,3 +30,40 @@ type Engine interface {
 	Query(ctx context.Context, q Query) (Rows, error)
 	Close() error
 }
+
+// Export formats an Exporter may be asked for.
+const (
+	FormatCSV     = "csv"
+	FormatTSV     = "tsv"
+	FormatNDJSON  = "ndjson"
+	FormatArrow   = "arrow"   // Arrow IPC stream
+	FormatParquet = "parquet" // a Parquet file
+)
+
+// ExportFile is a finished export: the whole answer in one format, read
+// from a spill file rather than memory. Close deletes the file; call it
+// on every path, also after an error while reading.
+type ExportFile interface {
+	Read(p []byte) (int, error)
+	Columns() []Column
+	// Rows is the number of rows in the answer (at most the limit).
+	Rows() int64
+	// Truncated reports that the query had more rows than the limit.
+	Truncated() bool
+	// Size is the answer's length in bytes, or -1 when it is produced
+	// while it is read (Arrow).
+	Size() int64
+	Close() error
+}
+
+// Exporter is an engine that writes whole answers of any size to a
+// file, so that streaming them costs no memory per row.
+//
+// Export runs q (checked as Query checks it) and returns its rows in
+// format (one of the Format constants) with at most limit rows (0: all).
+// It returns what Query returns for the same q, plus EINVALID for an
+// unknown format or a statement that cannot be exported (EXPLAIN), and
+// ENOMEM or EUNAVAILABLE when the spill directory cannot hold the answer.
+type Exporter interface {
+	Export(ctx context.Context, q Query, format string, limit int) (ExportFile, error)
+}

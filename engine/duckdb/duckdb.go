@@ -11,6 +11,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -34,13 +35,18 @@ type Options struct {
 	// MemoryLimit caps DuckDB's memory, e.g. "2GB"; "" keeps DuckDB's
 	// default (80% of RAM).
 	MemoryLimit string
+	// SpillDir is where exports are written before they are streamed
+	// ("": os.TempDir()). Each engine makes its own private directory in
+	// it, lakegate-spill-<pid>-<random>, and removes it at Close.
+	SpillDir string
 }
 
 // DB is the DuckDB engine. It is safe for concurrent use.
 type DB struct {
-	sql  *sql.DB
-	opt  Options
-	lake string // cleaned LakeDir, without trailing slash
+	sql   *sql.DB
+	opt   Options
+	lake  string // cleaned LakeDir, without trailing slash
+	spill string // this engine's private spill directory, without trailing slash
 
 	mu     sync.Mutex       // serializes view refreshes
 	loaded atomic.Bool      // views were built at least once
@@ -68,21 +74,47 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, lakegate.Wrap(lakegate.EINTERNAL, err, "duckdb engine: cannot start DuckDB")
 	}
+	spill, err := makeSpillDir(opt.SpillDir)
+	if err != nil {
+		return nil, err
+	}
 	db := &DB{
 		sql:   sql.OpenDB(connector),
 		opt:   opt,
 		lake:  strings.TrimRight(filepath.Clean(opt.LakeDir), "/"),
+		spill: spill,
 		views: map[string]int64{},
 	}
 	if err := db.lockDown(ctx); err != nil {
-		db.sql.Close()
+		db.Close()
 		return nil, err
 	}
 	if err := db.refresh(ctx); err != nil {
-		db.sql.Close()
+		db.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// makeSpillDir creates this engine's private spill directory under base
+// (os.TempDir() when empty). It is private (0700) and unique per engine,
+// so that two gateways sharing a spill_dir never see each other's files.
+func makeSpillDir(base string) (string, error) {
+	if base == "" {
+		base = os.TempDir()
+	}
+	base, err := filepath.Abs(base)
+	if err == nil {
+		err = os.MkdirAll(base, 0o755)
+	}
+	var dir string
+	if err == nil {
+		dir, err = os.MkdirTemp(base, fmt.Sprintf("lakegate-spill-%d-", os.Getpid()))
+	}
+	if err != nil {
+		return "", lakegate.Wrap(lakegate.EINVALID, err, "duckdb engine: cannot create a spill directory in %q; set spill_dir to a writable directory", base)
+	}
+	return strings.TrimRight(dir, "/"), nil
 }
 
 // lockDown applies the settings that confine queries. The order matters:
@@ -91,7 +123,9 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 // lock_configuration must come last because it freezes every setting.
 func (db *DB) lockDown(ctx context.Context) error {
 	stmts := []string{
-		"SET allowed_directories=[" + quoteString(db.lake+"/") + "]",
+		// The spill directory is allowed so that exports can COPY into it;
+		// user statements cannot write (see checkReadOnly).
+		"SET allowed_directories=[" + quoteString(db.lake+"/") + ", " + quoteString(db.spill+"/") + "]",
 		"SET enable_external_access=false",
 		"SET autoinstall_known_extensions=false",
 		"SET autoload_known_extensions=false",
@@ -119,7 +153,11 @@ func (db *DB) Close() error {
 	if db.closed.Swap(true) {
 		return nil
 	}
-	return db.sql.Close()
+	err := db.sql.Close()
+	if rerr := os.RemoveAll(db.spill); err == nil && rerr != nil {
+		err = lakegate.Wrap(lakegate.EINTERNAL, rerr, "duckdb engine: cannot remove the spill directory")
+	}
+	return err
 }
 
 // quoteString renders s as a SQL string literal.

@@ -1,0 +1,378 @@
+package duckdb
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/lakegate/lakegate"
+)
+
+var _ lakegate.Exporter = (*DB)(nil)
+
+// copyOptions are the COPY options of each export format. Text formats
+// write timestamps as ISO-8601 UTC like the JSON answer (always six
+// fraction digits: 2018-01-23T14:23:19.082000Z).
+var copyOptions = map[string]string{
+	lakegate.FormatCSV:     `FORMAT csv, HEADER, TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S.%fZ'`,
+	lakegate.FormatTSV:     `FORMAT csv, HEADER, DELIMITER '\t', TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S.%fZ'`,
+	lakegate.FormatNDJSON:  `FORMAT json, TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S.%fZ'`,
+	lakegate.FormatParquet: `FORMAT parquet, COMPRESSION zstd`,
+	lakegate.FormatArrow:   `FORMAT parquet, COMPRESSION uncompressed`, // converted to Arrow while read
+}
+
+// Export writes the answer of q to a file in the engine's spill
+// directory with DuckDB's own COPY, which streams rows to disk instead
+// of holding the result in memory, and returns that file to be streamed.
+//
+// The user's text is spliced into COPY (\n<sql>\n) TO ..., but only after
+// checkReadOnly proved it is one read-only statement; the newlines keep a
+// trailing -- comment from swallowing the closing parenthesis, and the
+// COPY itself is prepared and must be one COPY statement before it runs.
+// Parameters are bound to the COPY as to a query: DuckDB accepts them.
+func (db *DB) Export(ctx context.Context, q lakegate.Query, format string, limit int) (lakegate.ExportFile, error) {
+	opts, ok := copyOptions[format]
+	if !ok {
+		return nil, lakegate.Errorf(lakegate.EINVALID, "unknown export format %q: use csv, tsv, ndjson, arrow or parquet", format)
+	}
+	if limit < 0 {
+		return nil, lakegate.Errorf(lakegate.EINVALID, "limit must be 0 (all rows) or positive, got %d", limit)
+	}
+	if db.closed.Load() {
+		return nil, lakegate.Errorf(lakegate.EUNAVAILABLE, "the duckdb engine is closed")
+	}
+	if strings.TrimSpace(q.SQL) == "" {
+		return nil, lakegate.Errorf(lakegate.EINVALID, "missing SQL: the query text is empty")
+	}
+	args, err := bindArgs(q.Params)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.refresh(ctx); err != nil {
+		return nil, db.mapError(ctx, err)
+	}
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return nil, db.mapError(ctx, err)
+	}
+	defer conn.Close()
+	body, err := db.exportable(conn, q)
+	if err != nil {
+		return nil, db.mapError(ctx, err)
+	}
+	cols, err := probeColumns(ctx, conn, body, args)
+	if err != nil {
+		return nil, db.mapError(ctx, err)
+	}
+	sel := "SELECT " + projection(cols, format) + " FROM (\n" + body + "\n) AS lakegate_export"
+	if limit > 0 {
+		sel += fmt.Sprintf(" LIMIT %d", limit+1) // one more tells a truncated answer
+	}
+	path := filepath.Join(db.spill, spillName(q.ID, format))
+	n, err := db.copyTo(ctx, conn, sel, path, opts, args)
+	if err != nil {
+		os.Remove(path)
+		return nil, db.mapError(ctx, err)
+	}
+	f := &exportFile{cols: cols, rows: n, size: -1}
+	if limit > 0 && n > int64(limit) {
+		f.rows, f.truncated = int64(limit), true
+	}
+	if format == lakegate.FormatParquet && f.truncated {
+		if path, err = db.cutParquet(ctx, conn, path, limit); err != nil {
+			return nil, db.mapError(ctx, err)
+		}
+	}
+	if err := f.open(ctx, path, format); err != nil {
+		f.Close()
+		return nil, db.mapError(ctx, err)
+	}
+	return f, nil
+}
+
+// exportable checks q as Query does and returns its text without a
+// trailing semicolon, ready to be wrapped in a subquery.
+func (db *DB) exportable(conn *sql.Conn, q lakegate.Query) (string, error) {
+	names, err := db.checkReadOnly(conn, q.SQL)
+	if err == nil {
+		err = checkArgs(q.Params, names)
+	}
+	if err != nil {
+		return "", err
+	}
+	if typ, _, err := inspect(conn, q.SQL); err != nil || typ != duckdb.STATEMENT_TYPE_SELECT {
+		return "", lakegate.Errorf(lakegate.EINVALID, "only queries that return rows can be exported, not EXPLAIN; ask for format=json to see a plan")
+	}
+	return stripTerminator(q.SQL), nil
+}
+
+// stripTerminator cuts the text at its first semicolon outside quotes and
+// comments when only blanks, comments and semicolons follow it: the
+// statement is known to be single, so that is its terminator.
+func stripTerminator(text string) string {
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
+		case c == '\'' || c == '"':
+			end := strings.IndexByte(text[i+1:], c)
+			if end < 0 {
+				return text
+			}
+			i += end + 1
+		case strings.HasPrefix(text[i:], "--") || strings.HasPrefix(text[i:], "/*"):
+			i = skipSpace(text, i) - 1
+		case c == ';':
+			rest := text[i:]
+			for j := 0; j < len(rest); {
+				j = skipSpace(rest, j)
+				if j < len(rest) && rest[j] != ';' {
+					return text // not a terminator: leave the text as checked
+				}
+				j++
+			}
+			return text[:i]
+		}
+	}
+	return text
+}
+
+// probeColumns learns the answer's column names and types as Query
+// reports them, without running the query.
+func probeColumns(ctx context.Context, conn *sql.Conn, body string, args []any) ([]lakegate.Column, error) {
+	rs, err := conn.QueryContext(ctx, "SELECT * FROM (\n"+body+"\n) AS lakegate_export LIMIT 0", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	types, err := rs.ColumnTypes()
+	if err != nil {
+		return nil, err
+	}
+	cols := make([]lakegate.Column, len(types))
+	for i, t := range types {
+		nullable, _ := t.Nullable()
+		cols[i] = lakegate.Column{Name: t.Name(), Type: t.DatabaseTypeName(), Nullable: nullable}
+	}
+	return cols, rs.Err()
+}
+
+// copyTo runs COPY (sel) TO path and returns the rows written. The COPY
+// is prepared first and must be exactly one COPY statement.
+func (db *DB) copyTo(ctx context.Context, conn *sql.Conn, sel, path, opts string, args []any) (int64, error) {
+	stmt := "COPY (\n" + sel + "\n) TO " + quoteString(path) + " (" + opts + ")"
+	typ, _, err := inspect(conn, stmt)
+	if err != nil {
+		return 0, err
+	}
+	if typ != duckdb.STATEMENT_TYPE_COPY {
+		return 0, lakegate.Errorf(lakegate.EFORBIDDEN, "%s; the query cannot be exported", readOnlyHelp)
+	}
+	res, err := conn.ExecContext(ctx, stmt, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// cutParquet rewrites the first limit rows of a truncated Parquet export
+// (written with one extra row) and removes the original.
+func (db *DB) cutParquet(ctx context.Context, conn *sql.Conn, path string, limit int) (string, error) {
+	defer os.Remove(path)
+	cut := strings.TrimSuffix(path, ".parquet") + "-cut.parquet"
+	sel := fmt.Sprintf("SELECT * FROM read_parquet(%s) LIMIT %d", quoteString(path), limit)
+	if _, err := db.copyTo(ctx, conn, sel, cut, copyOptions[lakegate.FormatParquet], nil); err != nil {
+		os.Remove(cut)
+		return "", err
+	}
+	return cut, nil
+}
+
+var safeID = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
+
+// spillName is the file name of one export: the query id when it is a
+// plain token (it becomes part of a SQL literal and a path), plus random
+// bytes so that names cannot be guessed or collide.
+func spillName(id, format string) string {
+	var b [8]byte
+	rand.Read(b[:])
+	if !safeID.MatchString(id) {
+		id = "export"
+	}
+	ext := format
+	if format == lakegate.FormatArrow {
+		ext = "arrow.parquet"
+	}
+	return id + "-" + hex.EncodeToString(b[:]) + "." + ext
+}
+
+// projection renders, for the text formats, the values the JSON answer
+// renders differently from DuckDB's COPY: BLOB as base64, nested values
+// as JSON in CSV/TSV, NaN and infinities as the strings "NaN",
+// "Infinity", "-Infinity" (COPY json would write invalid JSON), and
+// TIMESTAMP WITH TIME ZONE in UTC. Other columns pass as they are. It
+// falls back to * when column names repeat (they cannot be referenced).
+func projection(cols []lakegate.Column, format string) string {
+	if format == lakegate.FormatParquet || format == lakegate.FormatArrow {
+		return "*"
+	}
+	seen := map[string]bool{}
+	exprs := make([]string, len(cols))
+	changed := false
+	for i, c := range cols {
+		if seen[c.Name] {
+			return "*"
+		}
+		seen[c.Name] = true
+		col := quoteIdent(c.Name)
+		e := textExpr(col, c.Type, format)
+		if e != col {
+			changed = true
+		}
+		exprs[i] = e + " AS " + col
+	}
+	if !changed {
+		return "*"
+	}
+	return strings.Join(exprs, ", ")
+}
+
+func textExpr(col, typ, format string) string {
+	nested := strings.HasSuffix(typ, "]") || strings.HasPrefix(typ, "STRUCT") || strings.HasPrefix(typ, "MAP") || strings.HasPrefix(typ, "UNION")
+	switch {
+	case typ == "BLOB":
+		return "base64(" + col + ")"
+	case typ == "TIMESTAMP WITH TIME ZONE" || typ == "TIMESTAMPTZ":
+		return "timezone('UTC', " + col + ")"
+	case typ == "DOUBLE" || typ == "FLOAT":
+		special := "CASE WHEN isnan(%[1]s) THEN 'NaN' WHEN %[1]s = 'infinity' THEN 'Infinity' WHEN %[1]s = '-infinity' THEN '-Infinity' END"
+		if format == lakegate.FormatNDJSON {
+			return fmt.Sprintf("CASE WHEN isfinite(%[1]s) OR %[1]s IS NULL THEN to_json(%[1]s) ELSE to_json("+special+") END", col)
+		}
+		return fmt.Sprintf("CASE WHEN isfinite(%[1]s) OR %[1]s IS NULL THEN CAST(%[1]s AS VARCHAR) ELSE "+special+" END", col)
+	case nested && format != lakegate.FormatNDJSON:
+		return "CAST(to_json(" + col + ") AS VARCHAR)"
+	}
+	return col
+}
+
+// exportFile is one finished export, already unlinked from the spill
+// directory where possible: other statements cannot see it while it is
+// streamed, and the disk space returns when it is closed.
+type exportFile struct {
+	cols      []lakegate.Column
+	rows      int64
+	truncated bool
+	size      int64
+	path      string
+	file      *os.File
+	r         io.Reader
+	closer    func() error // stops an Arrow conversion
+}
+
+func (f *exportFile) Columns() []lakegate.Column { return f.cols }
+func (f *exportFile) Rows() int64                { return f.rows }
+func (f *exportFile) Truncated() bool            { return f.truncated }
+func (f *exportFile) Size() int64                { return f.size }
+func (f *exportFile) Read(p []byte) (int, error) { return f.r.Read(p) }
+
+// open opens the spill file, removes its name and prepares the reader:
+// the file as it is, cut after limit records when truncated, or an Arrow
+// stream converted from it.
+func (f *exportFile) open(ctx context.Context, path, format string) error {
+	f.path = path
+	file, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	f.file = file
+	if os.Remove(path) == nil {
+		f.path = ""
+	}
+	switch format {
+	case lakegate.FormatArrow:
+		f.r, f.closer, err = arrowStream(ctx, file, f.rows)
+		return err
+	case lakegate.FormatCSV, lakegate.FormatTSV, lakegate.FormatNDJSON:
+		end, err := file.Seek(0, io.SeekEnd)
+		if err != nil {
+			return err
+		}
+		if f.truncated {
+			// header + rows records for CSV, rows lines for NDJSON
+			records := f.rows
+			if format != lakegate.FormatNDJSON {
+				records++
+			}
+			if end, err = recordsEnd(file, records, format != lakegate.FormatNDJSON); err != nil {
+				return err
+			}
+		}
+		f.size, f.r = end, io.NewSectionReader(file, 0, end)
+	default:
+		st, err := file.Stat()
+		if err != nil {
+			return err
+		}
+		f.size, f.r = st.Size(), io.NewSectionReader(file, 0, st.Size())
+	}
+	return nil
+}
+
+// Close stops any conversion and deletes the file.
+func (f *exportFile) Close() error {
+	var errs []error
+	if f.closer != nil {
+		errs = append(errs, f.closer())
+	}
+	if f.file != nil {
+		errs = append(errs, f.file.Close())
+	}
+	if f.path != "" {
+		if err := os.Remove(f.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// recordsEnd returns the offset just after the first n records of a file
+// DuckDB wrote. In CSV a quoted field may hold a newline, so quotes are
+// followed ("" inside quotes toggles twice and needs no care); NDJSON
+// lines never hold a raw newline.
+func recordsEnd(r io.ReaderAt, n int64, quoted bool) (int64, error) {
+	buf := make([]byte, 64<<10)
+	var off int64
+	inQuote := false
+	for n > 0 {
+		m, err := r.ReadAt(buf, off)
+		for i := 0; i < m; i++ {
+			switch buf[i] {
+			case '"':
+				inQuote = quoted && !inQuote
+			case '\n':
+				if !inQuote {
+					if n--; n == 0 {
+						return off + int64(i) + 1, nil
+					}
+				}
+			}
+		}
+		off += int64(m)
+		if err == io.EOF {
+			return off, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	return off, nil
+}
