@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,8 @@ type request struct {
 	SQL    string          `json:"sql"`
 	Params json.RawMessage `json:"params"`
 	Format string          `json:"format"`
+	// TimeoutMS asks for a deadline shorter than Options.Timeout.
+	TimeoutMS *int64 `json:"timeout_ms"`
 }
 
 const missingSQL = `missing SQL: send {"sql": ...} or a text/plain body`
@@ -116,12 +119,15 @@ func decodeJSON(body []byte) (request, error) {
 	case errors.As(err, &typ):
 		return req, lakegate.Errorf(lakegate.EINVALID, "bad JSON body: field %q must be a %s, not a %s", typ.Field, jsonKind(typ.Field), typ.Value)
 	}
-	return req, lakegate.Errorf(lakegate.EINVALID, "bad JSON body: %v; the fields are sql, params and format", err)
+	return req, lakegate.Errorf(lakegate.EINVALID, "bad JSON body: %v; the fields are sql, params, format and timeout_ms", err)
 }
 
 func jsonKind(field string) string {
-	if field == "params" {
+	switch field {
+	case "params":
 		return "object or array"
+	case "timeout_ms":
+		return "whole number of milliseconds"
 	}
 	return "string"
 }
@@ -179,6 +185,11 @@ func (s *Server) run(c echo.Context, req request, format string) (err error) {
 	if strings.TrimSpace(req.SQL) == "" {
 		return lakegate.Errorf(lakegate.EINVALID, missingSQL)
 	}
+	var limit string
+	if q.Timeout, limit, err = s.requestTimeout(c, req); err != nil {
+		return err
+	}
+	defer func() { err = s.pastDeadline(err, q.Timeout, limit) }()
 	if q.Params, err = decodeParams(req.Params); err != nil {
 		return err
 	}
@@ -191,6 +202,48 @@ func (s *Server) run(c echo.Context, req request, format string) (err error) {
 		return err
 	}
 	return s.execute(c, q)
+}
+
+// requestTimeout is the deadline the request asks for, the body's
+// timeout_ms or else ?timeout= (a Go duration or whole milliseconds), capped
+// at Options.Timeout; limit names where it came from.
+func (s *Server) requestTimeout(c echo.Context, req request) (d time.Duration, limit string, err error) {
+	maxMS := s.opt.Timeout.Milliseconds()
+	switch p := c.QueryParam("timeout"); {
+	case req.TimeoutMS != nil:
+		if *req.TimeoutMS <= 0 {
+			return 0, "", lakegate.Errorf(lakegate.EINVALID, "bad timeout_ms %d: send a positive number of milliseconds (at most %d)", *req.TimeoutMS, maxMS)
+		}
+		d, limit = time.Duration(min(*req.TimeoutMS, maxMS))*time.Millisecond, "timeout_ms"
+	case p != "":
+		ms, err := strconv.ParseInt(p, 10, 64)
+		if err == nil {
+			d = time.Duration(min(ms, maxMS)) * time.Millisecond
+		} else {
+			d, err = time.ParseDuration(p)
+		}
+		if err != nil || d <= 0 {
+			return 0, "", lakegate.Errorf(lakegate.EINVALID, "bad timeout %q: send a positive Go duration such as 5s or 500ms, or whole milliseconds such as 1500 (at most %s)", p, s.opt.Timeout)
+		}
+		limit = "timeout"
+	}
+	if d == 0 || d >= s.opt.Timeout {
+		return s.opt.Timeout, "query_timeout", nil
+	}
+	return d, limit, nil
+}
+
+// pastDeadline gives a timed-out query's error a message naming its
+// deadline and how to get more time.
+func (s *Server) pastDeadline(err error, d time.Duration, limit string) error {
+	if lakegate.ErrorCode(err) != lakegate.ETIMEOUT {
+		return err
+	}
+	more := "raise query_timeout"
+	if limit != "query_timeout" {
+		more = fmt.Sprintf("ask for a longer %s (at most %s)", limit, s.opt.Timeout)
+	}
+	return lakegate.Wrap(lakegate.ETIMEOUT, err, "the query ran past its %s deadline (%s); narrow it (filter on ingest_date, add LIMIT) or %s", d, limit, more)
 }
 
 // execute runs the query on the engine and renders its rows.
@@ -208,9 +261,18 @@ func (s *Server) execute(c echo.Context, q *call) error {
 	return s.writeJSON(c, rs, q.Start, &q.Rows)
 }
 
-// userOf names the caller. Authentication (issue 5) will set a principal;
-// until then every request is the one anonymous user.
-func userOf(c echo.Context) string { return "anonymous" }
+// userKey holds the caller's name in the echo context. Authentication
+// (issue 5) will set it; until then only tests do (export_test.go), and
+// every request is the one anonymous user.
+const userKey = "user"
+
+// userOf names the caller.
+func userOf(c echo.Context) string {
+	if u, ok := c.Get(userKey).(string); ok && u != "" {
+		return u
+	}
+	return "anonymous"
+}
 
 // decodeParams turns the JSON params into Go values the engine binds:
 // integers stay exact (int64), other numbers become float64.

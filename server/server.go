@@ -40,13 +40,14 @@ type Options struct {
 	// UI, when set, serves the browser query page at / and its assets
 	// under /ui/.
 	UI http.Handler
-	// MaxConcurrent and MaxConcurrentPerUser bound running queries;
-	// MaxQueued and QueueWait bound the wait for a slot (then 429).
+	// MaxConcurrent and MaxConcurrentPerUser bound running queries
+	// (defaults 8 and 4); MaxQueued and QueueWait bound the wait for a
+	// slot, then 429 (MaxQueued 0: nobody waits; QueueWait default 10s).
 	MaxConcurrent, MaxConcurrentPerUser, MaxQueued int
 	QueueWait                                      time.Duration
 	// CacheBytes sizes the result cache (0: off).
 	CacheBytes int64
-	// JobTTL is how long finished async jobs keep their results.
+	// JobTTL is how long finished async jobs keep their results. Default 1h.
 	JobTTL time.Duration
 	// SpillDir holds temporary files of exports and jobs ("": os.TempDir()).
 	SpillDir string
@@ -54,10 +55,12 @@ type Options struct {
 
 // Server serves the HTTP API.
 type Server struct {
-	opt  Options
-	echo *echo.Echo
-	http *http.Server
-	log  *slog.Logger
+	opt    Options
+	echo   *echo.Echo
+	http   *http.Server
+	log    *slog.Logger
+	limits *limiter  // admission: running and queued queries (limits.go)
+	jobs   *jobStore // async jobs (jobs.go)
 }
 
 // New builds the server and its routes.
@@ -74,7 +77,21 @@ func New(opt Options) *Server {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	s := &Server{opt: opt, log: opt.Logger}
+	if opt.MaxConcurrent <= 0 {
+		opt.MaxConcurrent = DefaultMaxConcurrent
+	}
+	if opt.MaxConcurrentPerUser <= 0 {
+		opt.MaxConcurrentPerUser = DefaultMaxConcurrentPerUser
+	}
+	if opt.QueueWait <= 0 {
+		opt.QueueWait = DefaultQueueWait
+	}
+	if opt.JobTTL <= 0 {
+		opt.JobTTL = DefaultJobTTL
+	}
+	s := &Server{opt: opt, log: opt.Logger,
+		limits: newLimiter(opt.MaxConcurrent, opt.MaxConcurrentPerUser, opt.MaxQueued, opt.QueueWait),
+		jobs:   newJobStore(opt.JobTTL, opt.SpillDir)}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -84,6 +101,7 @@ func New(opt Options) *Server {
 	e.GET("/v1/tables", s.tables)
 	e.GET("/healthz", s.health)
 	s.catalogRoutes(e)
+	s.jobRoutes(e)
 	if opt.UI != nil {
 		e.GET("/", echo.WrapHandler(opt.UI))
 		e.GET("/ui/*", echo.WrapHandler(http.StripPrefix("/ui", opt.UI)))
@@ -110,9 +128,13 @@ func (s *Server) Serve(ln net.Listener) error {
 }
 
 // Shutdown stops accepting requests and waits for running ones until ctx
-// ends.
+// ends, then cancels async jobs and removes their results.
 func (s *Server) Shutdown(ctx context.Context) error {
-	return s.http.Shutdown(ctx)
+	err := s.http.Shutdown(ctx)
+	if jerr := s.jobs.close(ctx); err == nil {
+		err = jerr
+	}
+	return err
 }
 
 // StatusClientClosed is the status logged when the client went away
@@ -190,7 +212,7 @@ func fromHTTPError(c echo.Context, he *echo.HTTPError) error {
 	case http.StatusNotFound:
 		return lakegate.Errorf(lakegate.ENOTFOUND, "no route %s %s; the API has POST /v1/query, GET /v1/query.csv, GET /v1/query.json, GET /v1/tables, "+
 			"GET /v1/catalog/databases, GET /v1/catalog/databases/:db/tables, GET /v1/catalog/tables/:db/:table, "+
-			"GET /v1/catalog/tables/:db/:table/partitions and GET /healthz", r.Method, r.URL.Path)
+			"GET /v1/catalog/tables/:db/:table/partitions, POST /v1/jobs, GET and DELETE /v1/jobs/:id, GET /v1/jobs/:id/result and GET /healthz", r.Method, r.URL.Path)
 	case http.StatusMethodNotAllowed:
 		return lakegate.Errorf(lakegate.EINVALID, "method %s is not allowed on %s", r.Method, r.URL.Path)
 	case http.StatusRequestEntityTooLarge:
