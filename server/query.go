@@ -132,28 +132,6 @@ func jsonKind(field string) string {
 	return "string"
 }
 
-// chooseFormat picks the answer format: the route's, then the body's,
-// then ?format=, then the Accept header, then JSON.
-func chooseFormat(route, body string, c echo.Context) (string, error) {
-	f := route
-	for _, candidate := range []string{body, c.QueryParam("format")} {
-		if f == "" {
-			f = strings.ToLower(strings.TrimSpace(candidate))
-		}
-	}
-	if f == "" {
-		if accept := c.Request().Header.Get(echo.HeaderAccept); strings.Contains(accept, "text/csv") {
-			f = "csv"
-		} else {
-			f = "json"
-		}
-	}
-	if f != "json" && f != "csv" {
-		return "", lakegate.Errorf(lakegate.EINVALID, "unknown format %q: use \"json\" or \"csv\"", f)
-	}
-	return f, nil
-}
-
 // run executes the query under the request's deadline and writes the
 // answer; it logs one line per query.
 // call is one query on its way through the server. Each stage fills in
@@ -191,6 +169,9 @@ func (s *Server) run(c echo.Context, req request, format string) (err error) {
 	}
 	defer func() { err = s.pastDeadline(err, q.Timeout, limit) }()
 	if q.Params, err = decodeParams(req.Params); err != nil {
+		return err
+	}
+	if q.Limit, err = s.chooseLimit(c, q.Format); err != nil {
 		return err
 	}
 	release, err := s.admit(c, q)
@@ -246,8 +227,12 @@ func (s *Server) pastDeadline(err error, d time.Duration, limit string) error {
 	return lakegate.Wrap(lakegate.ETIMEOUT, err, "the query ran past its %s deadline (%s); narrow it (filter on ingest_date, add LIMIT) or %s", d, limit, more)
 }
 
-// execute runs the query on the engine and renders its rows.
+// execute runs the query on the engine and renders its rows: streamed
+// formats in format.go, JSON in render.go.
 func (s *Server) execute(c echo.Context, q *call) error {
+	if f, _ := formatNamed(q.Format); f.streamed {
+		return s.stream(c, q)
+	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), q.Timeout)
 	defer cancel()
 	rs, err := s.opt.Engine.Query(ctx, lakegate.Query{ID: q.ID, SQL: q.SQL, Params: q.Params})
@@ -255,10 +240,7 @@ func (s *Server) execute(c echo.Context, q *call) error {
 		return err
 	}
 	defer rs.Close()
-	if q.Format == "csv" {
-		return s.writeCSV(c, rs, &q.Rows)
-	}
-	return s.writeJSON(c, rs, q.Start, &q.Rows)
+	return s.writeJSON(c, rs, q.Start, q.Limit, &q.Rows)
 }
 
 // userKey holds the caller's name in the echo context. Authentication

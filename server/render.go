@@ -1,10 +1,12 @@
 package server
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"math/big"
 	"net/http"
@@ -30,14 +32,14 @@ type answer struct {
 	ElapsedMS float64           `json:"elapsed_ms"`
 }
 
-// writeJSON reads at most MaxRows rows (one more to know whether the
+// writeJSON reads at most limit rows (one more to know whether the
 // answer is truncated) and writes them in one JSON object.
-func (s *Server) writeJSON(c echo.Context, rs lakegate.Rows, start time.Time, n *int) error {
+func (s *Server) writeJSON(c echo.Context, rs lakegate.Rows, start time.Time, limit int, n *int) error {
 	cols := rs.Columns()
 	a := answer{OK: true, Engine: s.opt.Engine.Name(), Columns: cols, Rows: [][]any{}}
 	a.QueryID, _ = c.Get(queryIDKey).(string)
 	for rs.Next() {
-		if len(a.Rows) == s.opt.MaxRows {
+		if len(a.Rows) == limit {
 			a.Truncated = true
 			break
 		}
@@ -53,14 +55,25 @@ func (s *Server) writeJSON(c echo.Context, rs lakegate.Rows, start time.Time, n 
 	}
 	a.RowCount, *n = len(a.Rows), len(a.Rows)
 	a.ElapsedMS = math.Round(float64(time.Since(start).Microseconds())/10) / 100
+	setColumns(c.Response().Header(), cols)
 	return c.JSON(http.StatusOK, a)
 }
 
-// writeCSV streams every row: a header line, then one line per row. The
-// first row is read before anything is written, so early errors still get
-// the JSON error shape; an error after that aborts the connection, so a
-// client never mistakes a cut answer for a complete one.
-func (s *Server) writeCSV(c echo.Context, rs lakegate.Rows, n *int) error {
+// streamRows streams at most q.Limit rows (0: all) from the engine's
+// cursor as CSV, TSV or NDJSON, for engines that cannot export files (the
+// cursor may hold the whole result in memory). The first row is read
+// before anything is written, so early errors still get the JSON error
+// shape; an error after that aborts the connection, so a client never
+// mistakes a cut answer for a complete one. Whether the answer was
+// truncated is known only at its end: it comes as a trailer.
+func (s *Server) streamRows(c echo.Context, q *call) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), q.Timeout)
+	defer cancel()
+	rs, err := s.opt.Engine.Query(ctx, lakegate.Query{ID: q.ID, SQL: q.SQL, Params: q.Params})
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
 	cols := rs.Columns()
 	more := rs.Next()
 	if !more {
@@ -69,30 +82,89 @@ func (s *Server) writeCSV(c echo.Context, rs lakegate.Rows, n *int) error {
 		}
 	}
 	res := c.Response()
-	res.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	fm, _ := formatNamed(q.Format)
+	res.Header().Set(echo.HeaderContentType, fm.responseType())
+	res.Header().Set("Trailer", truncatedHeader)
+	setColumns(res.Header(), cols)
 	res.WriteHeader(http.StatusOK)
-	w := csv.NewWriter(res)
-	record := make([]string, len(cols))
-	for i, col := range cols {
-		record[i] = col.Name
-	}
-	w.Write(record)
+	w := newRowWriter(res, q.Format, cols)
 	for ; more; more = rs.Next() {
-		for i, v := range rs.Values() {
-			record[i] = csvValue(v, cols[i].Type)
+		if q.Limit > 0 && q.Rows == q.Limit {
+			res.Header().Set(truncatedHeader, "true")
+			break
 		}
-		w.Write(record)
-		if *n++; *n%1000 == 0 {
-			w.Flush()
+		w.write(rs.Values())
+		if q.Rows++; q.Rows%1000 == 0 {
+			w.flush()
 			res.Flush()
 		}
 	}
-	w.Flush()
+	w.flush()
+	q.Bytes = res.Size
 	if err := rs.Err(); err != nil {
-		s.log.Error("csv answer cut short", "query_id", c.Get(queryIDKey), "rows", *n, "err", err)
+		s.log.Error("streamed answer cut short", "query_id", q.ID, "format", q.Format, "rows", q.Rows, "err", err)
 		panic(http.ErrAbortHandler)
 	}
-	return w.Error()
+	return w.err()
+}
+
+// rowWriter writes rows as CSV, TSV (both with a header line) or NDJSON
+// (objects keyed by column name), values rendered as the JSON answer
+// renders them.
+type rowWriter struct {
+	csv  *csv.Writer
+	json *json.Encoder
+	cols []lakegate.Column
+	rec  []string
+	e    error
+}
+
+func newRowWriter(w io.Writer, format string, cols []lakegate.Column) *rowWriter {
+	r := &rowWriter{cols: cols, rec: make([]string, len(cols))}
+	if format == "ndjson" {
+		r.json = json.NewEncoder(w)
+		r.json.SetEscapeHTML(false)
+		return r
+	}
+	r.csv = csv.NewWriter(w)
+	if format == "tsv" {
+		r.csv.Comma = '\t'
+	}
+	for i, col := range cols {
+		r.rec[i] = col.Name
+	}
+	r.csv.Write(r.rec)
+	return r
+}
+
+func (r *rowWriter) write(vals []any) {
+	if r.csv != nil {
+		for i, v := range vals {
+			r.rec[i] = csvValue(v, r.cols[i].Type)
+		}
+		r.csv.Write(r.rec)
+		return
+	}
+	obj := orderedObject{keys: make([]string, len(vals)), vals: make([]any, len(vals))}
+	for i, v := range vals {
+		obj.keys[i], obj.vals[i] = r.cols[i].Name, jsonValue(v, r.cols[i].Type)
+	}
+	if err := r.json.Encode(obj); err != nil && r.e == nil {
+		r.e = err
+	}
+}
+
+func (r *rowWriter) flush() {
+	if r.csv != nil {
+		r.csv.Flush()
+	}
+}
+
+func (r *rowWriter) err() error {
+	if r.csv != nil {
+		return r.csv.Error()
+	}
+	return r.e
 }
 
 // jsonValue converts an engine value to one encoding/json renders

@@ -96,8 +96,9 @@ func New(opt Options) *Server {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.POST("/v1/query", s.postQuery)
-	e.GET("/v1/query.csv", s.getQuery("csv"))
-	e.GET("/v1/query.json", s.getQuery("json"))
+	for _, f := range formats {
+		e.GET("/v1/query."+f.name, s.getQuery(f.name)) // e.g. /v1/query.csv for pandas.read_csv
+	}
 	e.GET("/v1/tables", s.tables)
 	e.GET("/healthz", s.health)
 	s.catalogRoutes(e)

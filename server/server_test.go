@@ -210,10 +210,14 @@ func TestTruncation(t *testing.T) {
 	if a.RowCount != 2 || a.Truncated {
 		t.Errorf("exactly MaxRows rows: row_count %d, truncated %v", a.RowCount, a.Truncated)
 	}
-	// CSV is not capped.
+	// CSV is capped too unless ?limit=0 asks for every row.
 	rec = f.do(t, "GET", "/v1/query.csv?sql=SELECT+*+FROM+assessments.attempts", "", "")
+	if recs := readCSV(t, rec); len(recs) != 3 || rec.Header().Get("X-Lakegate-Truncated") != "true" {
+		t.Errorf("csv: %d records, want header + 2, truncated", len(recs))
+	}
+	rec = f.do(t, "GET", "/v1/query.csv?limit=0&sql=SELECT+*+FROM+assessments.attempts", "", "")
 	if recs := readCSV(t, rec); len(recs) != 6 {
-		t.Errorf("csv: %d records, want header + 5", len(recs))
+		t.Errorf("csv limit=0: %d records, want header + 5", len(recs))
 	}
 }
 

@@ -100,7 +100,7 @@ func openPostgres(spec string) (lakegate.Catalog, error) {
 func (s *stack) openEngine(ctx context.Context) error {
 	eng, err := duckdb.Open(ctx, duckdb.Options{
 		Catalog: s.catalog, Store: s.store, LakeDir: s.store.Root(),
-		Threads: s.cfg.Threads, MemoryLimit: s.cfg.MemoryLimit,
+		Threads: s.cfg.Threads, MemoryLimit: s.cfg.MemoryLimit, SpillDir: s.cfg.SpillDir,
 	})
 	if err != nil {
 		return err

@@ -21,8 +21,8 @@ import (
 var _ lakegate.Exporter = (*DB)(nil)
 
 // copyOptions are the COPY options of each export format. Text formats
-// write timestamps as ISO-8601 UTC like the JSON answer (always six
-// fraction digits: 2018-01-23T14:23:19.082000Z).
+// get their timestamps as ISO-8601 UTC text from projection; the
+// TIMESTAMPFORMAT here covers any left (six fraction digits).
 var copyOptions = map[string]string{
 	lakegate.FormatCSV:     `FORMAT csv, HEADER, TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S.%fZ'`,
 	lakegate.FormatTSV:     `FORMAT csv, HEADER, DELIMITER '\t', TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S.%fZ'`,
@@ -218,7 +218,8 @@ func spillName(id, format string) string {
 // renders differently from DuckDB's COPY: BLOB as base64, nested values
 // as JSON in CSV/TSV, NaN and infinities as the strings "NaN",
 // "Infinity", "-Infinity" (COPY json would write invalid JSON), and
-// TIMESTAMP WITH TIME ZONE in UTC. Other columns pass as they are. It
+// timestamps as ISO-8601 UTC text (isoTime). Timestamps inside nested
+// values keep DuckDB's rendering (2018-01-23 14:23:19). Other columns pass as they are. It
 // falls back to * when column names repeat (they cannot be referenced).
 func projection(cols []lakegate.Column, format string) string {
 	if format == lakegate.FormatParquet || format == lakegate.FormatArrow {
@@ -251,7 +252,11 @@ func textExpr(col, typ, format string) string {
 	case typ == "BLOB":
 		return "base64(" + col + ")"
 	case typ == "TIMESTAMP WITH TIME ZONE" || typ == "TIMESTAMPTZ":
-		return "timezone('UTC', " + col + ")"
+		return isoTime("timezone('UTC', "+col+")", "%f")
+	case typ == "TIMESTAMP" || typ == "TIMESTAMP_MS" || typ == "TIMESTAMP_S":
+		return isoTime(col, "%f")
+	case typ == "TIMESTAMP_NS":
+		return isoTime(col, "%n")
 	case typ == "DOUBLE" || typ == "FLOAT":
 		special := "CASE WHEN isnan(%[1]s) THEN 'NaN' WHEN %[1]s = 'infinity' THEN 'Infinity' WHEN %[1]s = '-infinity' THEN '-Infinity' END"
 		if format == lakegate.FormatNDJSON {
@@ -262,6 +267,14 @@ func textExpr(col, typ, format string) string {
 		return "CAST(to_json(" + col + ") AS VARCHAR)"
 	}
 	return col
+}
+
+// isoTime renders a UTC timestamp as the JSON answer does (Go's
+// RFC 3339 with trailing fraction zeros dropped): 2018-01-23T14:23:19.082Z,
+// 2018-01-23T14:23:19Z.
+func isoTime(ts, frac string) string {
+	return fmt.Sprintf("CASE WHEN %[1]s IS NULL THEN NULL WHEN epoch_ns(%[1]s) %% 1000000000 = 0 THEN strftime(%[1]s, '%%Y-%%m-%%dT%%H:%%M:%%SZ') "+
+		"ELSE rtrim(strftime(%[1]s, '%%Y-%%m-%%dT%%H:%%M:%%S.%[2]s'), '0') || 'Z' END", ts, frac)
 }
 
 // exportFile is one finished export, already unlinked from the spill

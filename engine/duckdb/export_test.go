@@ -80,7 +80,7 @@ func TestExportFormats(t *testing.T) {
 	q := lakegate.Query{ID: "q1", SQL: typedSQL}
 	wantHeader := []string{"id", "name", "ts", "score", "list", "raw"}
 	wantRows := [][]string{
-		{"1", "plain", "2018-01-23T14:23:19.082000Z", "1.5", "[1,2]", "qg=="},
+		{"1", "plain", "2018-01-23T14:23:19.082Z", "1.5", "[1,2]", "qg=="},
 		{"2", "a,\"quoted\"\n line", "", "NaN", "", ""},
 	}
 	for _, format := range []string{"csv", "tsv"} {
@@ -118,7 +118,7 @@ func TestExportFormats(t *testing.T) {
 			}
 			rows = append(rows, m)
 		}
-		if len(rows) != 2 || rows[0]["ts"] != "2018-01-23T14:23:19.082000Z" || rows[0]["score"] != 1.5 ||
+		if len(rows) != 2 || rows[0]["ts"] != "2018-01-23T14:23:19.082Z" || rows[0]["score"] != 1.5 ||
 			rows[1]["score"] != "NaN" || rows[1]["ts"] != nil || rows[0]["raw"] != "qg==" || rows[0]["id"] != 1.0 {
 			t.Errorf("rows %v", rows)
 		}
