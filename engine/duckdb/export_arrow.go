@@ -29,7 +29,9 @@ func arrowStream(ctx context.Context, f *os.File, rows int64) (r io.Reader, stop
 	if err != nil {
 		return nil, nil, err
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	// The conversion outlives the query's deadline, which bounds the
+	// engine's work, not the client's download; stop or Close ends it.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	rr, err := fr.GetRecordReader(ctx, nil, nil)
 	if err != nil {
 		cancel()
