@@ -303,7 +303,7 @@ func (s *Server) jobResult(c echo.Context) error {
 	}
 	st := j.status()
 	if st.State != jobSucceeded {
-		return lakegate.Errorf(lakegate.ECONFLICT, "job %s has no result: it is %s; poll GET /v1/jobs/%s until its state is succeeded", j.id, st.State, j.id)
+		return lakegate.Errorf(lakegate.ECONFLICT, "the job has no result: its state is %s and only succeeded jobs have one; poll GET /v1/jobs/{id} for its state and error", st.State)
 	}
 	f, err := os.Open(j.path)
 	if errors.Is(err, os.ErrNotExist) {
