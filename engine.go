@@ -1,6 +1,9 @@
 package lakegate
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Query is one SQL request. Params are bound by the engine, never spliced
 // into the text: a map binds $name parameters, a slice binds ? or $1.
@@ -66,4 +69,36 @@ type ExportFile interface {
 // ENOMEM or EUNAVAILABLE when the spill directory cannot hold the answer.
 type Exporter interface {
 	Export(ctx context.Context, q Query, format string, limit int) (ExportFile, error)
+}
+
+// QueryLogEntry is the record of one finished query, as the server's
+// query log keeps it. Params is the parameters as JSON ("" when none);
+// Error is the message the client got, never internal details.
+type QueryLogEntry struct {
+	ID      string
+	User    string
+	SQL     string
+	Params  string
+	Engine  string
+	Format  string
+	Status  int    // HTTP status of the answer
+	Code    string // error code; "" on success
+	Rows    int64
+	Bytes   int64
+	Elapsed time.Duration
+	Cached  bool // answered from the result cache
+	Error   string
+	Start   time.Time
+}
+
+// QueryLogger is an optional Engine feature: an engine that implements it
+// keeps the server's query log queryable in SQL (DuckDB keeps it as the
+// table lakegate.query_log). Engines without it (Presto) simply have no
+// such table; the server logs every query either way.
+//
+// LogQuery must be cheap: the server calls it after every answer. It
+// returns EUNAVAILABLE when the engine is closed and EINTERNAL when the
+// entry cannot be stored.
+type QueryLogger interface {
+	LogQuery(ctx context.Context, e QueryLogEntry) error
 }

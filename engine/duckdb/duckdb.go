@@ -39,6 +39,9 @@ type Options struct {
 	// ("": os.TempDir()). Each engine makes its own private directory in
 	// it, lakegate-spill-<pid>-<random>, and removes it at Close.
 	SpillDir string
+	// QueryLogRows is how many of the latest queries lakegate.query_log
+	// keeps; 0 keeps DefaultQueryLogRows.
+	QueryLogRows int
 }
 
 // DB is the DuckDB engine. It is safe for concurrent use.
@@ -53,9 +56,13 @@ type DB struct {
 	seen   atomic.Int64     // catalog version the views reflect
 	views  map[string]int64 // "db.table" -> Table.Version of its view; under mu
 	closed atomic.Bool
+	qlog   *queryLog // lakegate.query_log
 }
 
-var _ lakegate.Engine = (*DB)(nil)
+var (
+	_ lakegate.Engine      = (*DB)(nil)
+	_ lakegate.QueryLogger = (*DB)(nil)
+)
 
 // Open starts an in-memory DuckDB, locks it down and builds the views of
 // every catalog table. It returns EINVALID for bad options and the
@@ -86,6 +93,10 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 		views: map[string]int64{},
 	}
 	if err := db.lockDown(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if db.qlog, err = openQueryLog(ctx, db.sql, opt.QueryLogRows); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -153,7 +164,10 @@ func (db *DB) Close() error {
 	if db.closed.Swap(true) {
 		return nil
 	}
-	err := db.sql.Close()
+	err := db.qlog.close() // before the DB: it flushes through its own connection
+	if cerr := db.sql.Close(); err == nil {
+		err = cerr
+	}
 	if rerr := os.RemoveAll(db.spill); err == nil && rerr != nil {
 		err = lakegate.Wrap(lakegate.EINTERNAL, rerr, "duckdb engine: cannot remove the spill directory")
 	}

@@ -22,6 +22,11 @@ func (db *DB) checkReadOnly(conn *sql.Conn, text string) ([]string, error) {
 	if err := screen(text); err != nil {
 		return nil, err
 	}
+	if readsQueryLog(text) { // every user statement passes here: show it every earlier query
+		if err := db.qlog.flush(); err != nil {
+			return nil, err
+		}
+	}
 	typ, params, err := inspect(conn, text)
 	if err != nil {
 		return nil, err

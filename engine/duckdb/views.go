@@ -89,6 +89,9 @@ func (db *DB) rebuild(ctx context.Context) error {
 func (db *DB) replaceView(ctx context.Context, t lakegate.Table) error {
 	key := t.FullName()
 	db.views[key] = t.Version
+	if isQueryLog(key) {
+		return nil // the name is taken by the query log; no view
+	}
 	if err := db.buildView(ctx, t); err != nil {
 		if err := db.brokenView(ctx, t, err); err != nil {
 			return err
