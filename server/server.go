@@ -51,16 +51,24 @@ type Options struct {
 	JobTTL time.Duration
 	// SpillDir holds temporary files of exports and jobs ("": os.TempDir()).
 	SpillDir string
+	// Metrics, when set, is the registry served at /metrics, so code
+	// outside the server (demo's ingest) can count in it; default a new one.
+	Metrics *Metrics
 }
 
 // Server serves the HTTP API.
 type Server struct {
-	opt    Options
-	echo   *echo.Echo
-	http   *http.Server
-	log    *slog.Logger
-	limits *limiter  // admission: running and queued queries (limits.go)
-	jobs   *jobStore // async jobs (jobs.go)
+	opt  Options
+	echo *echo.Echo
+	http *http.Server
+	log  *slog.Logger
+	// cache, metrics and history watch queries (cache.go, metrics.go,
+	// history.go; set up by observe in observe.go).
+	cache   *resultCache
+	metrics *Metrics
+	history *history
+	limits  *limiter  // admission: running and queued queries (limits.go)
+	jobs    *jobStore // async jobs (jobs.go)
 }
 
 // New builds the server and its routes.
@@ -102,6 +110,7 @@ func New(opt Options) *Server {
 	e.GET("/v1/tables", s.tables)
 	e.GET("/healthz", s.health)
 	s.catalogRoutes(e)
+	s.observe(e)
 	s.jobRoutes(e)
 	if opt.UI != nil {
 		e.GET("/", echo.WrapHandler(opt.UI))
@@ -213,7 +222,7 @@ func fromHTTPError(c echo.Context, he *echo.HTTPError) error {
 	case http.StatusNotFound:
 		return lakegate.Errorf(lakegate.ENOTFOUND, "no route %s %s; the API has POST /v1/query, GET /v1/query.csv, GET /v1/query.json, GET /v1/tables, "+
 			"GET /v1/catalog/databases, GET /v1/catalog/databases/:db/tables, GET /v1/catalog/tables/:db/:table, "+
-			"GET /v1/catalog/tables/:db/:table/partitions, POST /v1/jobs, GET and DELETE /v1/jobs/:id, GET /v1/jobs/:id/result and GET /healthz", r.Method, r.URL.Path)
+			"GET /v1/catalog/tables/:db/:table/partitions, POST /v1/jobs, GET and DELETE /v1/jobs/:id, GET /v1/jobs/:id/result, GET /v1/history, GET /metrics and GET /healthz", r.Method, r.URL.Path)
 	case http.StatusMethodNotAllowed:
 		return lakegate.Errorf(lakegate.EINVALID, "method %s is not allowed on %s", r.Method, r.URL.Path)
 	case http.StatusRequestEntityTooLarge:

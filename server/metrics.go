@@ -1,0 +1,93 @@
+package server
+
+import (
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the Prometheus metrics of one lakegate process, in a
+// registry of their own (not the global one), served at GET /metrics.
+// Create them before the server when code outside it counts too (demo's
+// ingest) and pass them in Options.Metrics; otherwise New makes them.
+type Metrics struct {
+	reg *prometheus.Registry
+
+	queries      *prometheus.CounterVec // engine, status
+	duration     *prometheus.HistogramVec
+	rows, bytes  prometheus.Counter
+	cacheHits    prometheus.Counter
+	cacheMisses  prometheus.Counter
+	cacheEvicted prometheus.Counter
+	ingest       *prometheus.CounterVec // outcome
+	logErrors    prometheus.Counter
+}
+
+// Ingest record outcomes, the values of lakegate_ingest_records_total's
+// outcome label.
+const (
+	IngestLanded    = "landed"
+	IngestDuplicate = "duplicate"
+	IngestRejected  = "rejected"
+)
+
+// NewMetrics registers lakegate's metrics and the Go runtime's in a new
+// registry.
+func NewMetrics() *Metrics {
+	m := &Metrics{reg: prometheus.NewRegistry()}
+	m.queries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lakegate_queries_total",
+		Help: "Queries answered, by engine and status: ok or the error code (invalid, forbidden, not_found, timeout, busy, ...)."}, []string{"engine", "status"})
+	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "lakegate_query_duration_seconds",
+		Help:    "Server time of a query, from request to last byte, cache hits included.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}}, []string{"engine"})
+	m.rows = prometheus.NewCounter(prometheus.CounterOpts{Name: "lakegate_query_rows_total", Help: "Rows returned by queries."})
+	m.bytes = prometheus.NewCounter(prometheus.CounterOpts{Name: "lakegate_query_bytes_total", Help: "Body bytes returned by queries."})
+	m.cacheHits = prometheus.NewCounter(prometheus.CounterOpts{Name: "lakegate_cache_hits_total", Help: "Queries answered from the result cache."})
+	m.cacheMisses = prometheus.NewCounter(prometheus.CounterOpts{Name: "lakegate_cache_misses_total",
+		Help: "Cacheable queries the result cache could not answer (bypasses not counted)."})
+	m.cacheEvicted = prometheus.NewCounter(prometheus.CounterOpts{Name: "lakegate_cache_evictions_total",
+		Help: "Result cache entries evicted to stay within cache_bytes."})
+	m.ingest = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lakegate_ingest_records_total",
+		Help: "Records ingested by this process (demo's ingest; a separate lakegate ingest process is not counted), by outcome: landed, duplicate, rejected."},
+		[]string{"outcome"})
+	m.logErrors = prometheus.NewCounter(prometheus.CounterOpts{Name: "lakegate_query_log_errors_total",
+		Help: "Query log entries the engine's query log table could not store (the log line is still written)."})
+	m.reg.MustRegister(m.queries, m.duration, m.rows, m.bytes, m.cacheHits, m.cacheMisses, m.cacheEvicted, m.ingest, m.logErrors,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, o := range []string{IngestLanded, IngestDuplicate, IngestRejected} {
+		m.ingest.WithLabelValues(o) // present at 0 before the first ingest
+	}
+	return m
+}
+
+// CountIngest adds one ingest run's record counts.
+func (m *Metrics) CountIngest(landed, duplicates, rejected int64) {
+	m.ingest.WithLabelValues(IngestLanded).Add(float64(landed))
+	m.ingest.WithLabelValues(IngestDuplicate).Add(float64(duplicates))
+	m.ingest.WithLabelValues(IngestRejected).Add(float64(rejected))
+}
+
+// gauge registers a gauge read when scraped. Metrics serve one server:
+// a second server on the same Metrics keeps the first one's gauges.
+func (m *Metrics) gauge(name, help string, f func() float64) {
+	_ = m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f))
+}
+
+// observe counts one finished query.
+func (m *Metrics) observe(engine, status string, seconds float64, rows int, bytes int64) {
+	m.queries.WithLabelValues(engine, status).Inc()
+	m.duration.WithLabelValues(engine).Observe(seconds)
+	m.rows.Add(float64(rows))
+	m.bytes.Add(float64(bytes))
+}
+
+// handler serves the registry in the Prometheus text format.
+func (m *Metrics) handler() echo.HandlerFunc {
+	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+	return func(c echo.Context) error {
+		h.ServeHTTP(c.Response(), c.Request())
+		return nil
+	}
+}
