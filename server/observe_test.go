@@ -50,8 +50,8 @@ func expectCache(t *testing.T, rec *httptest.ResponseRecorder, want string) cach
 		return cachedAnswer{}
 	}
 	a := decodeAnswer(t, rec)
-	if hit := a.Cached != nil && *a.Cached; hit != (want == "hit") {
-		t.Errorf(`"cached": %v on a %s`, hit, want)
+	if a.Cached == nil || *a.Cached != (want == "hit") {
+		t.Errorf(`"cached": %v on a %s`, a.Cached, want)
 	}
 	if a.QueryID != rec.Header().Get("X-Query-Id") {
 		t.Errorf("body query_id %q, header %q", a.QueryID, rec.Header().Get("X-Query-Id"))

@@ -24,6 +24,7 @@ import (
 type answer struct {
 	OK        bool              `json:"ok"`
 	QueryID   string            `json:"query_id"`
+	Cached    bool              `json:"cached"` // always false here: cache hits are replayed by cache.go with true
 	Engine    string            `json:"engine"`
 	Columns   []lakegate.Column `json:"columns"`
 	Rows      [][]any           `json:"rows"`
