@@ -10,6 +10,7 @@ import (
 
 	"github.com/lakegate/lakegate/config"
 	"github.com/lakegate/lakegate/generate"
+	"github.com/lakegate/lakegate/server"
 )
 
 func runDemo(ctx context.Context, a *app, args []string) error {
@@ -36,6 +37,8 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	sum, err := a.ingest(ctx, s, src)
+	s.metrics = server.NewMetrics() // the serving process's registry counts its own ingest
+	s.metrics.CountIngest(sum.Landed, sum.Duplicates, sum.Rejected)
 	fmt.Fprintln(a.stderr, sum.String())
 	if err != nil {
 		return err

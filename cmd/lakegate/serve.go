@@ -46,6 +46,7 @@ func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) e
 		MaxConcurrent: s.cfg.MaxConcurrent, MaxConcurrentPerUser: s.cfg.MaxConcurrentPerUser,
 		MaxQueued: s.cfg.MaxQueued, QueueWait: s.cfg.QueueWait,
 		CacheBytes: s.cfg.CacheBytes, JobTTL: s.cfg.JobTTL, SpillDir: s.cfg.SpillDir,
+		Metrics: s.metrics,
 	})
 	base := baseURL(ln.Addr())
 	s.log.Info("lakegate serving", "url", base, "lake", s.store.Root(), "catalog", config.Mask(s.cfg.Catalog), "version", lakegate.Version)

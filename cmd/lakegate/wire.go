@@ -15,6 +15,7 @@ import (
 	"github.com/lakegate/lakegate/config"
 	"github.com/lakegate/lakegate/engine/duckdb"
 	"github.com/lakegate/lakegate/landing"
+	"github.com/lakegate/lakegate/server"
 )
 
 // Keys of the settings each kind of subcommand uses.
@@ -32,6 +33,7 @@ type stack struct {
 	store   *landing.Local
 	catalog lakegate.Catalog
 	engine  lakegate.Engine
+	metrics *server.Metrics // what demo's ingest counts, served at /metrics
 }
 
 func (a *app) logger(cfg *config.Config) *slog.Logger {
