@@ -48,38 +48,58 @@ const historySQLMax = 64 << 10
 // result cache when the answer is to be kept.
 func (s *Server) record(c echo.Context, q *call, err error) {
 	s.storeCached(c, q, err)
-	elapsed := time.Since(q.Start)
-	status, code, msg := http.StatusOK, "", ""
-	if err != nil {
-		status, code, msg = Status(err), lakegate.ErrorCode(err), lakegate.ErrorMessage(err)
-	}
 	if q.Bytes == 0 {
 		q.Bytes = c.Response().Size
 	}
-	params := paramsJSON(q.Params)
+	s.observeQuery(c.Request().Context(), finished{ID: q.ID, User: q.User, SQL: q.SQL, Params: q.Params, Format: q.Format, Start: q.Start,
+		Rows: q.Rows, Bytes: q.Bytes, Cached: q.Cached, Queued: q.Queued, Err: err})
+}
+
+// finished is how one query ended, as record (and any other path that
+// runs queries, such as async jobs) reports it to observeQuery.
+type finished struct {
+	ID, User, SQL, Format string
+	Params                any // as bound: nil, map[string]any or []any
+	Start                 time.Time
+	Rows                  int
+	Bytes                 int64
+	Cached                bool
+	Queued                time.Duration
+	Err                   error
+}
+
+// observeQuery writes the query's log line, counts it in the metrics, adds
+// it to its user's history and appends it to the engine's query log.
+func (s *Server) observeQuery(ctx context.Context, f finished) {
+	elapsed := time.Since(f.Start)
+	status, code, msg := http.StatusOK, "", ""
+	if f.Err != nil {
+		status, code, msg = Status(f.Err), lakegate.ErrorCode(f.Err), lakegate.ErrorMessage(f.Err)
+	}
+	params := paramsJSON(f.Params)
 	engine := s.opt.Engine.Name()
-	s.log.Info("query", "query_id", q.ID, "user", q.User, "sql", q.SQL, "params", params, "engine", engine,
-		"format", q.Format, "status", status, "code", code, "rows", q.Rows, "bytes", q.Bytes,
-		"elapsed_ms", ms(elapsed), "cached", q.Cached, "queued_ms", ms(q.Queued), "error", msg)
+	s.log.Info("query", "query_id", f.ID, "user", f.User, "sql", f.SQL, "params", params, "engine", engine,
+		"format", f.Format, "status", status, "code", code, "rows", f.Rows, "bytes", f.Bytes,
+		"elapsed_ms", ms(elapsed), "cached", f.Cached, "queued_ms", ms(f.Queued), "error", msg)
 	label := "ok"
 	if code != "" {
 		label = code
 	}
-	s.metrics.observe(engine, label, elapsed.Seconds(), q.Rows, q.Bytes)
-	sql := q.SQL
+	s.metrics.observe(engine, label, elapsed.Seconds(), f.Rows, f.Bytes)
+	sql := f.SQL
 	if len(sql) > historySQLMax {
 		sql = sql[:historySQLMax] + "…"
 	}
-	s.history.add(q.User, historyEntry{QueryID: q.ID, StartedAt: q.Start.UTC(), SQL: sql, Params: json.RawMessage(nullJSON(params)),
-		Engine: engine, Format: q.Format, Status: status, Code: code, Error: msg, Rows: q.Rows, Bytes: q.Bytes,
-		ElapsedMS: ms(elapsed), Cached: q.Cached})
+	s.history.add(f.User, historyEntry{QueryID: f.ID, StartedAt: f.Start.UTC(), SQL: sql, Params: json.RawMessage(nullJSON(params)),
+		Engine: engine, Format: f.Format, Status: status, Code: code, Error: msg, Rows: f.Rows, Bytes: f.Bytes,
+		ElapsedMS: ms(elapsed), Cached: f.Cached})
 	if ql, ok := s.opt.Engine.(lakegate.QueryLogger); ok {
-		entry := lakegate.QueryLogEntry{ID: q.ID, User: q.User, SQL: redact(q.SQL), Params: redact(params), Engine: engine,
-			Format: q.Format, Status: status, Code: code, Rows: int64(q.Rows), Bytes: q.Bytes, Elapsed: elapsed,
-			Cached: q.Cached, Error: redact(msg), Start: q.Start}
-		if err := ql.LogQuery(context.WithoutCancel(c.Request().Context()), entry); err != nil {
+		entry := lakegate.QueryLogEntry{ID: f.ID, User: f.User, SQL: redact(f.SQL), Params: redact(params), Engine: engine,
+			Format: f.Format, Status: status, Code: code, Rows: int64(f.Rows), Bytes: f.Bytes, Elapsed: elapsed,
+			Cached: f.Cached, Error: redact(msg), Start: f.Start}
+		if err := ql.LogQuery(context.WithoutCancel(ctx), entry); err != nil {
 			s.metrics.logErrors.Inc()
-			s.log.Warn("query log table write failed", "query_id", q.ID, "err", err)
+			s.log.Warn("query log table write failed", "query_id", f.ID, "err", err)
 		}
 	}
 }
