@@ -214,8 +214,11 @@ func (s *Server) finishJob(j *job, err error) {
 	if lakegate.ErrorCode(err) == lakegate.EINTERNAL {
 		s.log.Error("internal error", "query_id", j.id, "path", "/v1/jobs", "err", err)
 	}
-	s.log.Info("job", "query_id", j.id, "user", j.user, "sql", j.sql, "engine", s.opt.Engine.Name(), "state", state,
-		"code", lakegate.ErrorCode(err), "rows", j.rows.Load(), "elapsed_ms", float64(time.Since(j.created).Microseconds())/1000)
+	// A job is a query like any other: its log line, metrics, history
+	// entry and query-log row come from the same place.
+	s.observeQuery(context.Background(), finished{ID: j.id, User: j.user, SQL: j.sql, Params: j.params,
+		Format: j.format, Start: j.created, Rows: int(j.rows.Load()), Err: err})
+	s.log.Debug("job finished", "query_id", j.id, "state", state)
 }
 
 // jobStatus is the answer of POST /v1/jobs, GET and DELETE /v1/jobs/{id}.

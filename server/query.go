@@ -174,14 +174,15 @@ func (s *Server) run(c echo.Context, req request, format string) (err error) {
 	if q.Limit, err = s.chooseLimit(c, q.Format); err != nil {
 		return err
 	}
+	// A cache hit costs microseconds, so it does not wait for a slot.
+	if hit, err := s.serveCached(c, q); hit || err != nil {
+		return err
+	}
 	release, err := s.admit(c, q)
 	if err != nil {
 		return err
 	}
 	defer release()
-	if hit, err := s.serveCached(c, q); hit || err != nil {
-		return err
-	}
 	return s.execute(c, q)
 }
 

@@ -137,6 +137,9 @@ func (db *DB) lockDown(ctx context.Context) error {
 		// The spill directory is allowed so that exports can COPY into it;
 		// user statements cannot write (see checkReadOnly).
 		"SET allowed_directories=[" + quoteString(db.lake+"/") + ", " + quoteString(db.spill+"/") + "]",
+		// Queries that outgrow memory_limit spill here (DuckDB's default is
+		// .tmp in the working directory); Close removes it with the rest.
+		"SET temp_directory=" + quoteString(db.spill+"/tmp"),
 		"SET enable_external_access=false",
 		"SET autoinstall_known_extensions=false",
 		"SET autoload_known_extensions=false",
