@@ -57,6 +57,8 @@ type DB struct {
 	views  map[string]int64 // "db.table" -> Table.Version of its view; under mu
 	closed atomic.Bool
 	qlog   *queryLog // lakegate.query_log
+
+	verdicts verdicts // texts that passed the read-only check
 }
 
 var (

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
@@ -27,17 +28,56 @@ func (db *DB) checkReadOnly(conn *sql.Conn, text string) ([]string, error) {
 			return nil, err
 		}
 	}
+	if params, ok := db.verdicts.get(text); ok {
+		return params, nil
+	}
 	typ, params, err := inspect(conn, text)
 	if err != nil {
 		return nil, err
 	}
 	switch typ {
 	case duckdb.STATEMENT_TYPE_SELECT:
-		return params, nil
 	case duckdb.STATEMENT_TYPE_EXPLAIN:
-		return params, checkExplain(conn, text)
+		if err := checkExplain(conn, text); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, lakegate.Errorf(lakegate.EFORBIDDEN, "%s; got %s", readOnlyHelp, typeName(typ))
 	}
-	return nil, lakegate.Errorf(lakegate.EFORBIDDEN, "%s; got %s", readOnlyHelp, typeName(typ))
+	db.verdicts.put(text, params)
+	return params, nil
+}
+
+// verdicts remembers the texts that passed the read-only check, with their
+// parameter names. Whether a text is one read-only statement depends on the
+// text alone, so a repeated query (a canned one, a dashboard's) skips the
+// check's Prepare, which binds the views and reads Parquet footers: about
+// 3 ms of a 20 ms query (BENCHMARKS.md, HTTP overhead). Refusals are never
+// remembered, and a remembered text that no longer binds (a dropped table)
+// still fails when it runs, with the same error.
+type verdicts struct {
+	mu sync.Mutex
+	m  map[string][]string
+}
+
+// maxVerdicts bounds the memory of remembered texts; when full, the set
+// starts over rather than tracking recency.
+const maxVerdicts = 4096
+
+func (v *verdicts) get(text string) ([]string, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	p, ok := v.m[text]
+	return p, ok
+}
+
+func (v *verdicts) put(text string, params []string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.m == nil || len(v.m) >= maxVerdicts {
+		v.m = make(map[string][]string)
+	}
+	v.m[text] = params
 }
 
 // screen refuses, before anything is prepared, texts whose first keyword
