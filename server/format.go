@@ -183,7 +183,7 @@ func (s *Server) export(c echo.Context, q *call, ex lakegate.Exporter) error {
 	}
 	res.WriteHeader(http.StatusOK)
 	q.Rows = int(f.Rows())
-	q.Bytes, err = io.Copy(res, f)
+	q.Bytes, err = io.Copy(bodyWriter{res}, f)
 	if err == nil {
 		return nil
 	}
@@ -192,4 +192,21 @@ func (s *Server) export(c echo.Context, q *call, ex lakegate.Exporter) error {
 	}
 	s.log.Error("export cut short", "query_id", q.ID, "format", q.Format, "bytes", q.Bytes, "err", err)
 	panic(http.ErrAbortHandler) // a cut answer must not look complete
+}
+
+// bodyWriter writes a response body and passes ReadFrom through to the
+// http.ResponseWriter under echo's Response (which has none), so that an
+// export file goes out with sendfile; it keeps the Response's Size.
+type bodyWriter struct{ res *echo.Response }
+
+func (w bodyWriter) Write(p []byte) (int, error) { return w.res.Write(p) }
+
+func (w bodyWriter) ReadFrom(r io.Reader) (int64, error) {
+	rf, ok := w.res.Writer.(io.ReaderFrom)
+	if !ok {
+		return io.Copy(struct{ io.Writer }{w.res}, r)
+	}
+	n, err := rf.ReadFrom(r)
+	w.res.Size += n
+	return n, err
 }
