@@ -28,7 +28,10 @@ var copyOptions = map[string]string{
 	lakegate.FormatTSV:     `FORMAT csv, HEADER, DELIMITER '\t', TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S.%fZ'`,
 	lakegate.FormatNDJSON:  `FORMAT json, TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S.%fZ'`,
 	lakegate.FormatParquet: `FORMAT parquet, COMPRESSION zstd`,
-	lakegate.FormatArrow:   `FORMAT parquet, COMPRESSION uncompressed`, // converted to Arrow while read
+	// Converted to Arrow while read: uncompressed and without dictionaries
+	// (DICTIONARY_SIZE_LIMIT 0 writes PLAIN), the cheapest Parquet for
+	// DuckDB to write and for pqarrow to read.
+	lakegate.FormatArrow: `FORMAT parquet, COMPRESSION uncompressed, DICTIONARY_SIZE_LIMIT 0`,
 }
 
 // Export writes the answer of q to a file in the engine's spill
@@ -312,8 +315,12 @@ func (f *exportFile) open(ctx context.Context, path, format string) error {
 	}
 	switch format {
 	case lakegate.FormatArrow:
-		f.r, f.closer, err = arrowStream(ctx, file, f.rows)
-		return err
+		conv, err := arrowStream(ctx, file, f.rows)
+		if err != nil {
+			return err
+		}
+		f.r, f.closer = conv, conv.stop
+		return nil
 	case lakegate.FormatCSV, lakegate.FormatTSV, lakegate.FormatNDJSON:
 		end, err := file.Seek(0, io.SeekEnd)
 		if err != nil {
@@ -356,6 +363,9 @@ func (f *exportFile) body(size int64) error {
 func (f *exportFile) WriteTo(w io.Writer) (int64, error) {
 	if lr, ok := f.r.(*io.LimitedReader); ok {
 		return io.Copy(w, lr)
+	}
+	if wt, ok := f.r.(io.WriterTo); ok {
+		return wt.WriteTo(w)
 	}
 	return io.Copy(w, struct{ io.Reader }{f.r})
 }

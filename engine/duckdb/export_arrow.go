@@ -1,10 +1,13 @@
 package duckdb
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"os"
+	"sync"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
@@ -13,21 +16,41 @@ import (
 
 // arrowBatchRows is the size of the record batches of an Arrow export:
 // memory holds one batch (per column) at a time, whatever the row count.
-const arrowBatchRows = 64 << 10
+// Bigger batches cost fewer allocations per row (the conversion's main
+// cost); 256Ki rows of a wide table stay within tens of MB.
+const arrowBatchRows = 256 << 10
 
-// arrowStream converts a Parquet spill file to an Arrow IPC stream while
-// it is read, batch by batch, with at most rows rows. The schema comes
-// from the file, so names and types travel with the stream; the schema
-// message is written even when there are no rows. stop ends the
-// conversion early (a client that went away); the caller closes f.
-func arrowStream(ctx context.Context, f *os.File, rows int64) (r io.Reader, stop func() error, err error) {
+// arrowBufBytes buffers the IPC writer's many small writes (message
+// headers, validity bitmaps) into large ones.
+const arrowBufBytes = 1 << 20
+
+// arrowConv converts a Parquet spill file to an Arrow IPC stream, batch
+// by batch, with at most rows rows. The schema comes from the file, so
+// names and types travel with the stream; the schema message is written
+// even when there are no rows. WriteTo converts straight into the
+// writer; Read goes through a pipe fed by a goroutine, started on the
+// first Read. stop ends the conversion early (a client that went away);
+// the caller closes the file.
+type arrowConv struct {
+	rr     array.RecordReader
+	rows   int64
+	cancel context.CancelFunc
+
+	once sync.Once
+	pr   *io.PipeReader
+	done chan struct{}
+}
+
+func arrowStream(ctx context.Context, f *os.File, rows int64) (*arrowConv, error) {
 	pf, err := file.NewParquetReader(f)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: arrowBatchRows}, memory.DefaultAllocator)
+	// Parallel decodes the columns of a batch in parallel goroutines.
+	props := pqarrow.ArrowReadProperties{BatchSize: arrowBatchRows, Parallel: true}
+	fr, err := pqarrow.NewFileReader(pf, props, memory.DefaultAllocator)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	// The conversion outlives the query's deadline, which bounds the
 	// engine's work, not the client's download; stop or Close ends it.
@@ -35,38 +58,77 @@ func arrowStream(ctx context.Context, f *os.File, rows int64) (r io.Reader, stop
 	rr, err := fr.GetRecordReader(ctx, nil, nil)
 	if err != nil {
 		cancel()
-		return nil, nil, err
+		return nil, err
 	}
-	pr, pw := io.Pipe()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer rr.Release()
-		w := ipc.NewWriter(pw, ipc.WithSchema(rr.Schema()), ipc.WithAllocator(memory.DefaultAllocator))
-		left := rows
-		for left > 0 && rr.Next() {
-			rec := rr.RecordBatch()
-			if rec.NumRows() > left {
-				rec = rec.NewSlice(0, left)
-				defer rec.Release()
-			}
-			if err := w.Write(rec); err != nil {
-				pw.CloseWithError(err)
-				return
-			}
-			left -= rec.NumRows()
-		}
-		if err := rr.Err(); err != nil && left > 0 {
-			pw.CloseWithError(err)
-			return
-		}
-		pw.CloseWithError(w.Close())
-	}()
-	stop = func() error {
-		cancel()
-		pr.Close() // unblocks a pending write
-		<-done
-		return nil // the caller closes the file
+	return &arrowConv{rr: rr, rows: rows, cancel: cancel}, nil
+}
+
+// WriteTo writes the whole stream to w, returning the bytes written.
+func (a *arrowConv) WriteTo(w io.Writer) (int64, error) {
+	if a.pr != nil {
+		return io.Copy(w, a.pr)
 	}
-	return pr, stop, nil
+	cw := &countWriter{w: w}
+	err := a.convert(cw)
+	return cw.n, err
+}
+
+func (a *arrowConv) Read(p []byte) (int, error) {
+	a.once.Do(func() {
+		pr, pw := io.Pipe()
+		a.pr, a.done = pr, make(chan struct{})
+		go func() {
+			defer close(a.done)
+			pw.CloseWithError(a.convert(pw))
+		}()
+	})
+	return a.pr.Read(p)
+}
+
+// convert writes the IPC stream to w through a large buffer.
+func (a *arrowConv) convert(w io.Writer) error {
+	bw := bufio.NewWriterSize(w, arrowBufBytes)
+	iw := ipc.NewWriter(bw, ipc.WithSchema(a.rr.Schema()), ipc.WithAllocator(memory.DefaultAllocator))
+	left := a.rows
+	for left > 0 && a.rr.Next() {
+		rec := a.rr.RecordBatch()
+		if rec.NumRows() > left {
+			rec = rec.NewSlice(0, left)
+			defer rec.Release()
+		}
+		if err := iw.Write(rec); err != nil {
+			return err
+		}
+		left -= rec.NumRows()
+	}
+	if err := a.rr.Err(); err != nil && left > 0 {
+		return err
+	}
+	if err := iw.Close(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// stop ends the conversion: a pending pipe write is unblocked and the
+// goroutine, if any, waited for.
+func (a *arrowConv) stop() error {
+	a.cancel()
+	if a.pr != nil {
+		a.pr.Close()
+		<-a.done
+	}
+	a.rr.Release()
+	return nil // the caller closes the file
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
