@@ -51,22 +51,9 @@ func (db *DB) Export(ctx context.Context, q lakegate.Query, format string, limit
 	if limit < 0 {
 		return nil, lakegate.Errorf(lakegate.EINVALID, "limit must be 0 (all rows) or positive, got %d", limit)
 	}
-	if db.closed.Load() {
-		return nil, lakegate.Errorf(lakegate.EUNAVAILABLE, "the duckdb engine is closed")
-	}
-	if strings.TrimSpace(q.SQL) == "" {
-		return nil, lakegate.Errorf(lakegate.EINVALID, "missing SQL: the query text is empty")
-	}
-	args, err := bindArgs(q.Params)
+	conn, args, err := db.begin(ctx, q)
 	if err != nil {
 		return nil, err
-	}
-	if err := db.refresh(ctx); err != nil {
-		return nil, db.mapError(ctx, err)
-	}
-	conn, err := db.sql.Conn(ctx)
-	if err != nil {
-		return nil, db.mapError(ctx, err)
 	}
 	defer conn.Close()
 	body, err := db.exportable(conn, q)

@@ -10,26 +10,37 @@ import (
 	"github.com/lakegate/lakegate"
 )
 
+// begin is what every statement goes through first: the engine is open,
+// the text is not empty, the parameters convert, the views reflect the
+// catalog, and a connection is held (the caller closes it).
+func (db *DB) begin(ctx context.Context, q lakegate.Query) (*sql.Conn, []any, error) {
+	if db.closed.Load() {
+		return nil, nil, lakegate.Errorf(lakegate.EUNAVAILABLE, "the duckdb engine is closed")
+	}
+	if strings.TrimSpace(q.SQL) == "" {
+		return nil, nil, lakegate.Errorf(lakegate.EINVALID, "missing SQL: the query text is empty")
+	}
+	args, err := bindArgs(q.Params)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := db.refresh(ctx); err != nil {
+		return nil, nil, db.mapError(ctx, err)
+	}
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return nil, nil, db.mapError(ctx, err)
+	}
+	return conn, args, nil
+}
+
 // Query runs one read-only statement. It refreshes the views first when
 // the catalog changed, checks the statement with DuckDB's parser, binds
 // the parameters and returns a cursor that holds a connection until Close.
 func (db *DB) Query(ctx context.Context, q lakegate.Query) (lakegate.Rows, error) {
-	if db.closed.Load() {
-		return nil, lakegate.Errorf(lakegate.EUNAVAILABLE, "the duckdb engine is closed")
-	}
-	if strings.TrimSpace(q.SQL) == "" {
-		return nil, lakegate.Errorf(lakegate.EINVALID, "missing SQL: the query text is empty")
-	}
-	args, err := bindArgs(q.Params)
+	conn, args, err := db.begin(ctx, q)
 	if err != nil {
 		return nil, err
-	}
-	if err := db.refresh(ctx); err != nil {
-		return nil, db.mapError(ctx, err)
-	}
-	conn, err := db.sql.Conn(ctx)
-	if err != nil {
-		return nil, db.mapError(ctx, err)
 	}
 	names, err := db.checkReadOnly(conn, q.SQL)
 	if err == nil {
