@@ -234,14 +234,24 @@ func (s *Server) execute(c echo.Context, q *call) error {
 	if f, _ := formatNamed(q.Format); f.streamed {
 		return s.stream(c, q)
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), q.Timeout)
-	defer cancel()
-	rs, err := s.opt.Engine.Query(ctx, lakegate.Query{ID: q.ID, SQL: q.SQL, Params: q.Params})
+	rs, done, err := s.query(c, q)
 	if err != nil {
 		return err
 	}
-	defer rs.Close()
+	defer done()
 	return s.writeJSON(c, rs, q.Start, q.Limit, &q.Rows)
+}
+
+// query starts q on the engine under its deadline and the request's
+// context; done closes the cursor and releases the deadline.
+func (s *Server) query(c echo.Context, q *call) (rs lakegate.Rows, done func(), err error) {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), q.Timeout)
+	rs, err = s.opt.Engine.Query(ctx, lakegate.Query{ID: q.ID, SQL: q.SQL, Params: q.Params})
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	return rs, func() { rs.Close(); cancel() }, nil
 }
 
 // userKey holds the caller's name in the echo context. Authentication

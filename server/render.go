@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
@@ -68,13 +67,11 @@ func (s *Server) writeJSON(c echo.Context, rs lakegate.Rows, start time.Time, li
 // mistakes a cut answer for a complete one. Whether the answer was
 // truncated is known only at its end: it comes as a trailer.
 func (s *Server) streamRows(c echo.Context, q *call) error {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), q.Timeout)
-	defer cancel()
-	rs, err := s.opt.Engine.Query(ctx, lakegate.Query{ID: q.ID, SQL: q.SQL, Params: q.Params})
+	rs, done, err := s.query(c, q)
 	if err != nil {
 		return err
 	}
-	defer rs.Close()
+	defer done()
 	cols := rs.Columns()
 	more := rs.Next()
 	if !more {
