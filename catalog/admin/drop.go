@@ -29,11 +29,7 @@ func managed(t lakegate.Table) bool {
 // after a successful commit, EUNAVAILABLE naming what could not be removed
 // (the table is gone from the catalog either way, Dropped says so).
 func DropTable(ctx context.Context, cat lakegate.Catalog, store lakegate.Store, db, table string) (Dropped, error) {
-	t, err := cat.Table(ctx, db, table)
-	if err != nil {
-		return Dropped{}, err
-	}
-	parts, err := cat.Partitions(ctx, db, table)
+	t, parts, err := tableWithPartitions(ctx, cat, db, table)
 	if err != nil {
 		return Dropped{}, err
 	}
@@ -69,11 +65,7 @@ func DropTable(ctx context.Context, cat lakegate.Catalog, store lakegate.Store, 
 // Errors: ENOTFOUND for an unknown table or partition; as DropTable
 // otherwise.
 func DropPartition(ctx context.Context, cat lakegate.Catalog, store lakegate.Store, db, table, partition string) (Dropped, error) {
-	t, err := cat.Table(ctx, db, table)
-	if err != nil {
-		return Dropped{}, err
-	}
-	parts, err := cat.Partitions(ctx, db, table)
+	t, parts, err := tableWithPartitions(ctx, cat, db, table)
 	if err != nil {
 		return Dropped{}, err
 	}
@@ -140,4 +132,15 @@ func (d *Dropped) remove(ctx context.Context, store lakegate.Store, what string,
 // under reports whether p is dir or inside it.
 func under(p, dir string) bool {
 	return dir != "" && (p == dir || strings.HasPrefix(p, dir+"/"))
+}
+
+// tableWithPartitions reads a table and its partitions (ENOTFOUND when the
+// table is unknown).
+func tableWithPartitions(ctx context.Context, cat lakegate.Catalog, db, table string) (lakegate.Table, []lakegate.Partition, error) {
+	t, err := cat.Table(ctx, db, table)
+	if err != nil {
+		return lakegate.Table{}, nil, err
+	}
+	parts, err := cat.Partitions(ctx, db, table)
+	return t, parts, err
 }
