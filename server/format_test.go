@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -156,7 +155,7 @@ func checkDecoded(t *testing.T, ctype string, b []byte) {
 			t.Errorf("arrow: %d rows, schema %v", n, s)
 		}
 	case "application/vnd.apache.parquet":
-		got := plainDuckDB(t, b, "SELECT count(*), count(score), typeof(any_value(ts)), CAST(min(ts) AS VARCHAR), string_agg(name, ' ') FROM p")
+		got := onlyRow(t, enginetest.ReadParquet(t, b, "SELECT count(*), count(score), typeof(any_value(ts)), CAST(min(ts) AS VARCHAR), string_agg(name, ' ') FROM p"))
 		if got != "3|2|TIMESTAMP|2018-01-23 14:23:19.082|n1 n2 n3" {
 			t.Errorf("parquet: %s", got)
 		}
@@ -170,29 +169,6 @@ func checkDecoded(t *testing.T, ctype string, b []byte) {
 	}
 }
 
-// plainDuckDB answers query (one row) over the Parquet bytes, as table
-// p, with a separate unrestricted DuckDB.
-func plainDuckDB(t *testing.T, b []byte, query string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "p.parquet")
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec("CREATE VIEW p AS SELECT * FROM read_parquet('" + path + "')"); err != nil {
-		t.Fatal(err)
-	}
-	var s string
-	if err := db.QueryRow("SELECT concat_ws('|', *COLUMNS(*)) FROM (" + query + ")").Scan(&s); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 func TestLimits(t *testing.T) {
 	f, spill := spillFixture(t, server.Options{MaxRows: 5})
@@ -323,4 +299,13 @@ func TestBigExportStreams(t *testing.T) {
 		res.Body.Close()
 		waitEmpty(t, spill)
 	}
+}
+
+// onlyRow is the single row of a one-row answer.
+func onlyRow(t *testing.T, rows []string) string {
+	t.Helper()
+	if len(rows) != 1 {
+		t.Fatalf("want one row, got %q", rows)
+	}
+	return rows[0]
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -151,7 +150,7 @@ func TestExportFormats(t *testing.T) {
 	})
 	t.Run("parquet", func(t *testing.T) {
 		b, _ := export(t, db, q, "parquet", 0)
-		got := readParquet(t, b, "SELECT typeof(id), typeof(ts), CAST(ts AS VARCHAR), typeof(list), count(*) OVER () FROM p ORDER BY id")
+		got := enginetest.ReadParquet(t, b, "SELECT typeof(id), typeof(ts), CAST(ts AS VARCHAR), typeof(list), count(*) OVER () FROM p ORDER BY id")
 		want := "INTEGER|TIMESTAMP|2018-01-23 14:23:19.082|INTEGER[]|2"
 		if got[0] != want {
 			t.Errorf("parquet row %q, want %q", got[0], want)
@@ -160,41 +159,6 @@ func TestExportFormats(t *testing.T) {
 	spillEmpty(t, spill)
 }
 
-// readParquet answers query over the Parquet bytes (as table p) with a
-// separate plain DuckDB, one "|"-joined line per row.
-func readParquet(t *testing.T, b []byte, query string) []string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "p.parquet")
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	plain, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer plain.Close()
-	plain.SetMaxOpenConns(1)
-	if _, err := plain.Exec("CREATE VIEW p AS SELECT * FROM read_parquet('" + path + "')"); err != nil {
-		t.Fatal(err)
-	}
-	rs, err := plain.Query("SELECT concat_ws('|', *COLUMNS(*)) FROM (" + query + ")")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rs.Close()
-	out := []string{}
-	for rs.Next() {
-		var s string
-		if err := rs.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	if err := rs.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 func TestExportLimit(t *testing.T) {
 	db, spill := openSpill(t)
@@ -226,7 +190,7 @@ func TestExportLimit(t *testing.T) {
 		case "ndjson":
 			n = bytes.Count(b, []byte("\n"))
 		case "parquet":
-			n = len(readParquet(t, b, "SELECT * FROM p"))
+			n = len(enginetest.ReadParquet(t, b, "SELECT * FROM p"))
 		case "arrow":
 			r, err := ipc.NewReader(bytes.NewReader(b))
 			if err != nil {
