@@ -169,7 +169,6 @@ func checkDecoded(t *testing.T, ctype string, b []byte) {
 	}
 }
 
-
 func TestLimits(t *testing.T) {
 	f, spill := spillFixture(t, server.Options{MaxRows: 5})
 	q := "sql=" + url.QueryEscape("SELECT * FROM range(20)")

@@ -159,7 +159,6 @@ func TestExportFormats(t *testing.T) {
 	spillEmpty(t, spill)
 }
 
-
 func TestExportLimit(t *testing.T) {
 	db, spill := openSpill(t)
 	q := lakegate.Query{SQL: "SELECT i, 'x\ny' AS s FROM range(10) t(i) ORDER BY i"}
