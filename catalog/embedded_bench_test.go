@@ -30,8 +30,11 @@ func next(i int) lakegate.Change {
 // included) on a table that already has 10,000 partitions.
 //
 //	go test -run '^$' -bench Embedded -benchtime 2000x ./catalog/
-func BenchmarkEmbeddedCommit(b *testing.B) {
-	c := open(b, b.TempDir())
+func BenchmarkEmbeddedCommit(b *testing.B) { benchCommit(b, open(b, b.TempDir())) }
+
+// benchCommit is one commit (one new partition and file) on a table that
+// already has 10,000 partitions, for any store.
+func benchCommit(b *testing.B, c lakegate.Catalog) {
 	seed(b, c, 10_000)
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -70,7 +73,12 @@ func BenchmarkEmbeddedRefresh(b *testing.B) {
 // then read the one changed table's header (never its 10,000 partitions).
 func BenchmarkEmbeddedChanges(b *testing.B) {
 	dir := b.TempDir()
-	w, r := open(b, dir), open(b, dir)
+	benchChanges(b, open(b, dir), open(b, dir))
+}
+
+// benchChanges is a second handle r asking what changed after each commit
+// by w, on a table of 10,000 partitions, for any store.
+func benchChanges(b *testing.B, w, r lakegate.Catalog) {
 	seed(b, w, 10_000)
 	ctx := context.Background()
 	last, err := r.Version(ctx)
