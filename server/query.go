@@ -254,18 +254,21 @@ func (s *Server) query(c echo.Context, q *call) (rs lakegate.Rows, done func(), 
 	return rs, func() { rs.Close(); cancel() }, nil
 }
 
-// userKey holds the caller's name in the echo context. Authentication
-// (issue 5) will set it; until then only tests do (export_test.go), and
-// every request is the one anonymous user.
-const userKey = "user"
+// principalKey holds the caller (a lakegate.Principal) in the echo
+// context. Authentication sets it; when it is off every request is
+// lakegate.Anonymous.
+const principalKey = "principal"
+
+// principalOf returns the caller.
+func principalOf(c echo.Context) lakegate.Principal {
+	if p, ok := c.Get(principalKey).(lakegate.Principal); ok && p.User != "" {
+		return p
+	}
+	return lakegate.Anonymous
+}
 
 // userOf names the caller.
-func userOf(c echo.Context) string {
-	if u, ok := c.Get(userKey).(string); ok && u != "" {
-		return u
-	}
-	return "anonymous"
-}
+func userOf(c echo.Context) string { return principalOf(c).User }
 
 // decodeParams turns the JSON params into Go values the engine binds:
 // integers stay exact (int64), other numbers become float64.
