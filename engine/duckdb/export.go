@@ -56,7 +56,7 @@ func (db *DB) Export(ctx context.Context, q lakegate.Query, format string, limit
 		return nil, err
 	}
 	defer conn.Close()
-	body, err := db.exportable(conn, q)
+	body, err := db.exportable(ctx, conn, q)
 	if err != nil {
 		return nil, db.mapError(ctx, err)
 	}
@@ -92,18 +92,19 @@ func (db *DB) Export(ctx context.Context, q lakegate.Query, format string, limit
 
 // exportable checks q as Query does and returns its text without a
 // trailing semicolon, ready to be wrapped in a subquery.
-func (db *DB) exportable(conn *sql.Conn, q lakegate.Query) (string, error) {
-	names, err := db.checkReadOnly(conn, q.SQL)
+func (db *DB) exportable(ctx context.Context, conn *sql.Conn, q lakegate.Query) (string, error) {
+	text := aliasQueryLog(ctx, conn, q.SQL)
+	v, err := db.checkReadOnly(conn, text)
 	if err == nil {
-		err = checkArgs(q.Params, names)
+		err = checkArgs(q.Params, v.params)
 	}
 	if err != nil {
 		return "", err
 	}
-	if typ, _, err := inspect(conn, q.SQL); err != nil || typ != duckdb.STATEMENT_TYPE_SELECT {
+	if v.typ != duckdb.STATEMENT_TYPE_SELECT {
 		return "", lakegate.Errorf(lakegate.EINVALID, "only queries that return rows can be exported, not EXPLAIN; ask for format=json to see a plan")
 	}
-	return stripTerminator(q.SQL), nil
+	return stripTerminator(text), nil
 }
 
 // stripTerminator cuts the text at its first semicolon outside quotes and

@@ -42,17 +42,18 @@ func (db *DB) Query(ctx context.Context, q lakegate.Query) (lakegate.Rows, error
 	if err != nil {
 		return nil, err
 	}
-	names, err := db.checkReadOnly(conn, q.SQL)
+	text := aliasQueryLog(ctx, conn, q.SQL)
+	v, err := db.checkReadOnly(conn, text)
 	if err == nil {
-		err = checkArgs(q.Params, names)
+		err = checkArgs(q.Params, v.params)
 	}
 	if err != nil {
 		conn.Close()
 		return nil, db.mapError(ctx, err)
 	}
-	// Safe only because checkReadOnly proved q.SQL is one statement:
+	// Safe only because checkReadOnly proved text is one statement:
 	// QueryContext executes every statement but the last without asking.
-	rs, err := conn.QueryContext(ctx, q.SQL, args...)
+	rs, err := conn.QueryContext(ctx, text, args...)
 	if err != nil {
 		conn.Close()
 		return nil, db.mapError(ctx, err)

@@ -41,7 +41,25 @@ func TestQueryLog(t *testing.T) {
 	if fmt.Sprint(got.Rows) != fmt.Sprint(want) {
 		t.Errorf("query log:\n got %v\nwant %v", got.Rows, want)
 	}
+	// The name users know, system.query_log, reads the same table, in any
+	// case and quoting, with parameters, in subqueries and exports.
 	for _, sql := range []string{
+		"SELECT count(*) FROM system.query_log WHERE username = $u",
+		`SELECT count(*) FROM "System"."QUERY_LOG" l WHERE l.username = $u`,
+		"WITH x AS (SELECT * FROM system.query_log) SELECT count(*) FROM x WHERE username = $u AND sql <> 'system.query_log'",
+	} {
+		if got := enginetest.Scalar(t, db, sql, map[string]any{"u": "ada"}); got != "2" {
+			t.Errorf("%s = %s, want 2", sql, got)
+		}
+	}
+	f, err := db.Export(ctx, lakegate.Query{SQL: "SELECT query_id FROM system.query_log ORDER BY seq"}, "csv", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	for _, sql := range []string{
+		"INSERT INTO system.query_log (seq) VALUES (1)",
+		"SELECT 1; SELECT * FROM system.query_log",
 		"INSERT INTO lakegate.query_log (seq) VALUES (1)",
 		"DELETE FROM lakegate.query_log",
 		"UPDATE lakegate.query_log SET username = 'x'",

@@ -18,34 +18,42 @@ const readOnlyHelp = "only read-only queries (SELECT, WITH, VALUES, EXPLAIN, DES
 // judged by DuckDB's own parser. It uses (*duckdb.Conn).Prepare, which
 // refuses a text of several statements without running any of them;
 // PrepareContext and QueryContext would run all but the last.
-// It returns the names of the statement's parameters, in order.
-func (db *DB) checkReadOnly(conn *sql.Conn, text string) ([]string, error) {
+// It returns the statement's type and the names of its parameters, in
+// order.
+func (db *DB) checkReadOnly(conn *sql.Conn, text string) (verdict, error) {
 	if err := screen(text); err != nil {
-		return nil, err
+		return verdict{}, err
 	}
 	if readsQueryLog(text) { // every user statement passes here: show it every earlier query
 		if err := db.qlog.flush(); err != nil {
-			return nil, err
+			return verdict{}, err
 		}
 	}
-	if params, ok := db.verdicts.get(text); ok {
-		return params, nil
+	if v, ok := db.verdicts.get(text); ok {
+		return v, nil
 	}
 	typ, params, err := inspect(conn, text)
 	if err != nil {
-		return nil, err
+		return verdict{}, err
 	}
 	switch typ {
 	case duckdb.STATEMENT_TYPE_SELECT:
 	case duckdb.STATEMENT_TYPE_EXPLAIN:
 		if err := checkExplain(conn, text); err != nil {
-			return nil, err
+			return verdict{}, err
 		}
 	default:
-		return nil, lakegate.Errorf(lakegate.EFORBIDDEN, "%s; got %s", readOnlyHelp, typeName(typ))
+		return verdict{}, lakegate.Errorf(lakegate.EFORBIDDEN, "%s; got %s", readOnlyHelp, typeName(typ))
 	}
-	db.verdicts.put(text, params)
-	return params, nil
+	v := verdict{typ: typ, params: params}
+	db.verdicts.put(text, v)
+	return v, nil
+}
+
+// verdict is what the read-only check learned of a text.
+type verdict struct {
+	typ    duckdb.StmtType
+	params []string // parameter names, in order
 }
 
 // verdicts remembers the texts that passed the read-only check, with their
@@ -57,27 +65,27 @@ func (db *DB) checkReadOnly(conn *sql.Conn, text string) ([]string, error) {
 // still fails when it runs, with the same error.
 type verdicts struct {
 	mu sync.Mutex
-	m  map[string][]string
+	m  map[string]verdict
 }
 
 // maxVerdicts bounds the memory of remembered texts; when full, the set
 // starts over rather than tracking recency.
 const maxVerdicts = 4096
 
-func (v *verdicts) get(text string) ([]string, bool) {
+func (v *verdicts) get(text string) (verdict, bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	p, ok := v.m[text]
 	return p, ok
 }
 
-func (v *verdicts) put(text string, params []string) {
+func (v *verdicts) put(text string, vd verdict) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.m == nil || len(v.m) >= maxVerdicts {
-		v.m = make(map[string][]string)
+		v.m = make(map[string]verdict)
 	}
-	v.m[text] = params
+	v.m[text] = vd
 }
 
 // screen refuses, before anything is prepared, texts whose first keyword
