@@ -10,6 +10,10 @@ FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libstdc++6 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/lakegate /usr/local/bin/lakegate
+# An ordinary user: the engine's spill directory is write-only (0300) so
+# queries cannot list other users' exports, and root would ignore that.
+RUN useradd --system --uid 10001 --home-dir /data lakegate && mkdir -p /data && chown lakegate /data
+USER lakegate
 VOLUME /data
 EXPOSE 8080
 ENTRYPOINT ["lakegate"]

@@ -110,8 +110,13 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 }
 
 // makeSpillDir creates this engine's private spill directory under base
-// (os.TempDir() when empty). It is private (0700) and unique per engine,
-// so that two gateways sharing a spill_dir never see each other's files.
+// (os.TempDir() when empty). It is unique per engine, so that two gateways
+// sharing a spill_dir never see each other's files, and write-and-search
+// only (0300): queries must be allowed into it for COPY to write there,
+// so the process cannot be allowed to list it. DuckDB's glob then finds
+// nothing, and an export's name carries 128 random bits, so one user
+// cannot read another's export while it is written. (Root ignores the
+// mode: run the gateway as an ordinary user, as the Dockerfile does.)
 func makeSpillDir(base string) (string, error) {
 	if base == "" {
 		base = os.TempDir()
@@ -123,6 +128,9 @@ func makeSpillDir(base string) (string, error) {
 	var dir string
 	if err == nil {
 		dir, err = os.MkdirTemp(base, fmt.Sprintf("lakegate-spill-%d-", os.Getpid()))
+	}
+	if err == nil {
+		err = os.Chmod(dir, 0o300)
 	}
 	if err != nil {
 		return "", lakegate.Wrap(lakegate.EINVALID, err, "duckdb engine: cannot create a spill directory in %q; set spill_dir to a writable directory", base)
@@ -173,6 +181,7 @@ func (db *DB) Close() error {
 	if cerr := db.sql.Close(); err == nil {
 		err = cerr
 	}
+	_ = os.Chmod(db.spill, 0o700) // listable again, so that it can be removed
 	if rerr := os.RemoveAll(db.spill); err == nil && rerr != nil {
 		err = lakegate.Wrap(lakegate.EINTERNAL, rerr, "duckdb engine: cannot remove the spill directory")
 	}

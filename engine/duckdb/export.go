@@ -193,7 +193,7 @@ var safeID = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
 // plain token (it becomes part of a SQL literal and a path), plus random
 // bytes so that names cannot be guessed or collide.
 func spillName(id, format string) string {
-	var b [8]byte
+	var b [16]byte
 	rand.Read(b[:])
 	if !safeID.MatchString(id) {
 		id = "export"

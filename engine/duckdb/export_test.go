@@ -43,6 +43,8 @@ func openSpill(t *testing.T) (*duckdb.DB, string) {
 // spillEmpty fails when an export left a file behind.
 func spillEmpty(t *testing.T, dir string) {
 	t.Helper()
+	os.Chmod(dir, 0o700) // the engine keeps it unlistable (TestSpillNotListable)
+	defer os.Chmod(dir, 0o300)
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -295,5 +297,31 @@ func TestExportSpillRemovedAtClose(t *testing.T) {
 	db.Close()
 	if _, err := os.Stat(spill); !os.IsNotExist(err) {
 		t.Errorf("spill directory still there after Close: %v", err)
+	}
+}
+
+// TestSpillNotListable: queries may write into the spill directory (COPY
+// needs it allowed), so it is write-and-search only and export names are
+// random: a user cannot find another's export being written.
+func TestSpillNotListable(t *testing.T) {
+	db, spill := openSpill(t)
+	fi, err := os.Stat(spill)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := fi.Mode().Perm(); mode != 0o300 {
+		t.Errorf("spill directory mode %o, want 300", mode)
+	}
+	if os.Geteuid() == 0 {
+		t.Log("running as root, which lists any directory: the glob check needs an ordinary user")
+		return
+	}
+	for _, sql := range []string{
+		"SELECT count(*) FROM glob('" + spill + "/*')",
+		"SELECT count(*) FROM glob('" + spill + "/**')",
+	} {
+		if got := enginetest.Scalar(t, db, sql, nil); got != "0" {
+			t.Errorf("%s = %s, want 0", sql, got)
+		}
 	}
 }
