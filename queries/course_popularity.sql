@@ -1,7 +1,8 @@
 -- name: course_popularity
 -- title: Most and least common courses
--- description: Courses with the highest and the lowest number of attempts (ties kept),
--- description: excluding test rows.
+-- description: The courses (exam_name) with the highest and the lowest number of attempts,
+-- description: with those numbers; every course tied at either end is listed. Test rows are
+-- description: left out; exact duplicate records count once.
 -- chart: bar
 WITH counts AS (
   SELECT exam_name, count(*) AS attempts

@@ -1,7 +1,10 @@
 -- name: course_takers
--- title: How many took Learning Git
--- description: Attempts at the exam named Learning Git and distinct user_exam_id among them.
+-- title: How many took a course
+-- description: Attempts at the exam named exam_name (default Learning Git) and the distinct
+-- description: user_exam_id among them (takers), excluding test rows; exact duplicate
+-- description: records count once.
 -- chart: none
+-- param: exam_name string Learning Git -- the exam's name, exactly as in exam_name
 SELECT count(*) AS attempts, count(DISTINCT user_exam_id) AS takers
 FROM assessments.attempts
-WHERE exam_name = 'Learning Git' AND NOT is_test
+WHERE exam_name = $exam_name AND NOT is_test

@@ -118,7 +118,11 @@ func TestDemoServesTheREADMEExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range canned {
-		b, _ := json.Marshal(map[string]string{"sql": q.SQL})
+		params, err := queries.Bind(q, nil) // the defaults
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(map[string]any{"sql": q.SQL, "params": params})
 		if body := postJSON(t, base+"/v1/query", "application/json", string(b)); len(body.Rows) == 0 {
 			t.Errorf("canned query %s returned no rows", q.Name)
 		}
