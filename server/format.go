@@ -160,9 +160,11 @@ func (s *Server) stream(c echo.Context, q *call) error {
 	return lakegate.Errorf(lakegate.EINVALID, "format %s needs an engine that exports files; the %s engine answers json, ndjson, csv and tsv", q.Format, s.opt.Engine.Name())
 }
 
-// export streams the engine's export file. The engine's work happens
-// before the first byte is sent, so its errors keep the JSON error shape;
-// the deadline covers that work, not the client's download.
+// export streams the engine's export file. The engine's early errors
+// come before the first byte is sent, so they keep the JSON error shape;
+// a failure after the answer started (unlimited text exports stream while
+// the engine writes them) cuts the stream. The deadline covers the
+// engine's work, not the client's download of a finished file.
 func (s *Server) export(c echo.Context, q *call, ex lakegate.Exporter) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), q.Timeout)
 	defer cancel()
@@ -182,8 +184,8 @@ func (s *Server) export(c echo.Context, q *call, ex lakegate.Exporter) error {
 		res.Header().Set(echo.HeaderContentLength, strconv.FormatInt(f.Size(), 10))
 	}
 	res.WriteHeader(http.StatusOK)
-	q.Rows = int(f.Rows())
 	q.Bytes, err = io.Copy(bodyWriter{res}, f)
+	q.Rows = int(max(f.Rows(), 0)) // final only once the file was read to its end
 	if err == nil {
 		return nil
 	}

@@ -42,12 +42,15 @@ func spillFixture(t *testing.T, opt server.Options) (*fixture, string) {
 	logs := &bytes.Buffer{}
 	opt.Engine, opt.Catalog = db, l.Catalog
 	opt.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+	opt.Auth.None = opt.Auth.Tokens == nil // authentication has its own tests (auth_test.go)
 	return &fixture{srv: server.New(opt), lake: l, logs: logs}, dirs[0]
 }
 
 // waitEmpty waits for the spill directory to be empty.
 func waitEmpty(t *testing.T, dir string) {
 	t.Helper()
+	os.Chmod(dir, 0o700) // the engine keeps it unlistable
+	defer os.Chmod(dir, 0o300)
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		ents, _ := os.ReadDir(dir)
 		if len(ents) == 0 {
@@ -255,10 +258,11 @@ func TestFormatErrors(t *testing.T) {
 	if _, err := os.Stat("/tmp/lakegate-evil.csv"); err == nil {
 		t.Errorf("the splice wrote a file")
 	}
-	// An engine error mid-way leaves no file and keeps the error shape.
-	rec = f.do(t, "GET", "/v1/query.csv?limit=0&sql="+url.QueryEscape("SELECT CASE WHEN i = 1500000 THEN 'x'::INT ELSE i END AS i FROM range(2000000) t(i)"), "", "")
+	// An engine error before the answer started leaves no file and keeps
+	// the error shape (a later one cuts the stream: TestBigExportStreams).
+	rec = f.do(t, "GET", "/v1/query.csv?limit=0&sql="+url.QueryEscape("SELECT CASE WHEN i = 1000 THEN 'x'::INT ELSE i END AS i FROM range(2000000) t(i)"), "", "")
 	if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"ok":false`) {
-		t.Errorf("mid-way error: %d %s", rec.Code, rec.Body)
+		t.Errorf("early error: %d %s", rec.Code, rec.Body)
 	}
 	waitEmpty(t, spill)
 }
@@ -282,6 +286,19 @@ func TestBigExportStreams(t *testing.T) {
 	}
 	if res.Header.Get("X-Lakegate-Truncated") != "" {
 		t.Errorf("an export with limit=0 was truncated")
+	}
+	waitEmpty(t, spill)
+
+	// An engine error after the answer started cuts the stream, so that the
+	// client cannot take the rows it got for the whole answer.
+	res, err = http.Get(ts.URL + "/v1/query.csv?limit=0&sql=" + url.QueryEscape("SELECT CASE WHEN i = 1500000 THEN 'x'::INT ELSE i END AS i FROM range(2000000) t(i)"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || err == nil {
+		t.Errorf("late error: status %d, %d bytes, read error %v; want 200 and a cut stream", res.StatusCode, n, err)
 	}
 	waitEmpty(t, spill)
 

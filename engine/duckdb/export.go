@@ -55,7 +55,12 @@ func (db *DB) Export(ctx context.Context, q lakegate.Query, format string, limit
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close()
+	held := true // until exportTail takes the connection over
+	defer func() {
+		if held {
+			conn.Close()
+		}
+	}()
 	body, err := db.exportable(ctx, conn, q)
 	if err != nil {
 		return nil, db.mapError(ctx, err)
@@ -69,6 +74,14 @@ func (db *DB) Export(ctx context.Context, q lakegate.Query, format string, limit
 		sel += fmt.Sprintf(" LIMIT %d", limit+1) // one more tells a truncated answer
 	}
 	path := filepath.Join(db.spill, spillName(q.ID, format))
+	if tailable(format, limit) {
+		held = false
+		t, err := db.exportTail(ctx, conn, sel, path, opts, args, cols)
+		if err != nil {
+			return nil, err
+		}
+		return t, nil
+	}
 	n, err := db.copyTo(ctx, conn, sel, path, opts, args)
 	if err != nil {
 		os.Remove(path)

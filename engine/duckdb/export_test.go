@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -262,17 +263,22 @@ func TestExportParams(t *testing.T) {
 
 func TestExportFailuresLeaveNoFile(t *testing.T) {
 	db, spill := openSpill(t)
-	// A conversion error after many rows were written.
-	_, err := db.Export(context.Background(), lakegate.Query{SQL: "SELECT CASE WHEN i = 1500000 THEN 'x'::INT ELSE i END AS i FROM range(2000000) t(i)"}, "csv", 0)
+	// A conversion error before the answer starts: Export fails.
+	_, err := db.Export(context.Background(), lakegate.Query{SQL: "SELECT CASE WHEN i = 1000 THEN 'x'::INT ELSE i END AS i FROM range(2000000) t(i)"}, "csv", 0)
 	if lakegate.ErrorCode(err) != lakegate.EINVALID {
-		t.Errorf("mid-way error: %v", err)
+		t.Errorf("early error: %v", err)
+	}
+	spillEmpty(t, spill)
+	// After many rows were written (and streamed): reading fails.
+	late := "SELECT CASE WHEN i = 1500000 THEN 'x'::INT ELSE i END AS i FROM range(2000000) t(i)"
+	if code := readAll(t, db, context.Background(), late); code != lakegate.EINVALID {
+		t.Errorf("late error: %s", code)
 	}
 	spillEmpty(t, spill)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	_, err = db.Export(ctx, lakegate.Query{SQL: "SELECT i, i * 2 FROM range(10000000000) t(i)"}, "csv", 0)
-	if code := lakegate.ErrorCode(err); code != lakegate.ETIMEOUT {
-		t.Errorf("timeout: %v", err)
+	if code := readAll(t, db, ctx, "SELECT i, i * 2 FROM range(10000000000) t(i)"); code != lakegate.ETIMEOUT {
+		t.Errorf("timeout: %s", code)
 	}
 	spillEmpty(t, spill)
 	// Closing an Arrow export before reading it all stops the conversion.
@@ -324,4 +330,49 @@ func TestSpillNotListable(t *testing.T) {
 			t.Errorf("%s = %s, want 0", sql, got)
 		}
 	}
+}
+
+// readAll exports sql as CSV, reads the whole answer and closes it; it
+// returns the error code of Export or, for a streamed export that failed
+// after it started, of Read ("" when all went well).
+func readAll(t *testing.T, db *duckdb.DB, ctx context.Context, sql string) string {
+	t.Helper()
+	f, err := db.Export(ctx, lakegate.Query{SQL: sql}, "csv", 0)
+	if err != nil {
+		return lakegate.ErrorCode(err)
+	}
+	defer f.Close()
+	if _, err := io.Copy(io.Discard, f); err != nil {
+		return lakegate.ErrorCode(err)
+	}
+	return ""
+}
+
+// TestExportStreamsWhileWritten: an unlimited CSV export starts before
+// COPY finished, and its rows are all there, in order, at the end.
+func TestExportStreamsWhileWritten(t *testing.T) {
+	db, spill := openSpill(t)
+	f, err := db.Export(context.Background(), lakegate.Query{SQL: "SELECT i, 'row ' || i AS s FROM range(3000000) t(i) ORDER BY i"}, "csv", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Rows() != -1 && f.Rows() != 3000000 {
+		t.Errorf("rows before reading: %d", f.Rows())
+	}
+	sc := bufio.NewScanner(f)
+	n := -1 // the header
+	for sc.Scan() {
+		if n >= 0 && sc.Text() != fmt.Sprintf("%d,row %d", n, n) {
+			t.Fatalf("line %d: %q", n, sc.Text())
+		}
+		n++
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != 3000000 || f.Rows() != 3000000 {
+		t.Errorf("read %d rows, Rows() = %d, want 3000000", n, f.Rows())
+	}
+	f.Close()
+	spillEmpty(t, spill)
 }
