@@ -325,3 +325,29 @@ func onlyRow(t *testing.T, rows []string) string {
 	}
 	return rows[0]
 }
+
+// TestExplainText: EXPLAIN and EXPLAIN ANALYZE answer with their plan as
+// text in "plan", ready to print, beside the rows DuckDB returns.
+func TestExplainText(t *testing.T) {
+	f := newFixture(t, server.Options{})
+	for sql, want := range map[string]string{
+		"EXPLAIN SELECT count(*) FROM assessments.attempts":         "READ_PARQUET",
+		"EXPLAIN ANALYZE SELECT count(*) FROM assessments.attempts": "Query Profiling Information",
+	} {
+		rec := f.do(t, "POST", "/v1/query", "text/plain", sql)
+		var a struct {
+			OK   bool   `json:"ok"`
+			Plan string `json:"plan"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &a); err != nil || !a.OK {
+			t.Fatalf("%s: %d %s", sql, rec.Code, rec.Body)
+		}
+		if !strings.Contains(a.Plan, want) || !strings.Contains(a.Plan, "\n") {
+			t.Errorf("%s: plan %q, want text containing %q", sql, a.Plan, want)
+		}
+	}
+	rec := f.do(t, "POST", "/v1/query", "text/plain", "SELECT 1 AS explain_key")
+	if strings.Contains(rec.Body.String(), `"plan"`) {
+		t.Errorf("a plain answer has a plan: %s", rec.Body)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -30,6 +31,9 @@ type answer struct {
 	RowCount  int               `json:"row_count"`
 	Truncated bool              `json:"truncated"`
 	ElapsedMS float64           `json:"elapsed_ms"`
+	// Plan is the text of an EXPLAIN (ANALYZE) answer, the plans of its
+	// rows joined, ready to print; the rows still carry them as returned.
+	Plan string `json:"plan,omitempty"`
 }
 
 // writeJSON reads at most limit rows (one more to know whether the
@@ -54,9 +58,25 @@ func (s *Server) writeJSON(c echo.Context, rs lakegate.Rows, start time.Time, li
 		return err
 	}
 	a.RowCount, *n = len(a.Rows), len(a.Rows)
+	a.Plan = planText(cols, a.Rows)
 	a.ElapsedMS = math.Round(float64(time.Since(start).Microseconds())/10) / 100
 	setColumns(c.Response().Header(), cols)
 	return c.JSON(http.StatusOK, a)
+}
+
+// planText joins the plans of an EXPLAIN answer, recognized by DuckDB's
+// columns (explain_key, explain_value); "" for any other answer.
+func planText(cols []lakegate.Column, rows [][]any) string {
+	if len(cols) != 2 || cols[0].Name != "explain_key" || cols[1].Name != "explain_value" {
+		return ""
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		if v, ok := r[1].(string); ok {
+			b.WriteString(strings.TrimRight(v, "\n") + "\n")
+		}
+	}
+	return b.String()
 }
 
 // streamRows streams at most q.Limit rows (0: all) from the engine's
