@@ -27,6 +27,7 @@ type Config struct {
 	CacheBytes           int64         // result cache size (0 disables it)
 	JobTTL               time.Duration // how long finished async job results are kept
 	SpillDir             string        // temporary files of streamed exports and jobs ("" = OS temp dir)
+	QueriesDir           string        // extra read-only canned queries, one .sql file each ("" = none)
 	Threads              int           // DuckDB threads (0 = one per core)
 	MemoryLimit          string        // DuckDB memory limit ("" = DuckDB's default)
 	LogFormat            string        // text or json
@@ -91,6 +92,9 @@ var Settings = []Setting{
 	{Key: "spill_dir", Default: "", Help: "directory for temporary files of streamed exports and job results (empty: the OS temp directory)",
 		set: func(c *Config, v string) error { c.SpillDir = v; return nil },
 		get: func(c *Config) string { return c.SpillDir }},
+	{Key: "queries_dir", Default: "", Help: "folder of extra read-only canned queries, one .sql file each, served beside the built-in ones (empty: none)",
+		set: func(c *Config, v string) error { c.QueriesDir = v; return nil },
+		get: func(c *Config) string { return c.QueriesDir }},
 	{Key: "threads", Default: "0", Help: "DuckDB worker threads (0: one per core)",
 		set: func(c *Config, v string) error { return nonNegativeInt(v, &c.Threads) },
 		get: func(c *Config) string { return strconv.Itoa(c.Threads) }},
