@@ -34,12 +34,15 @@ const (
 
 // job is one asynchronous query. Its result is a spill file of NDJSON: a
 // first line {"columns":[...]}, then one JSON array per row holding the
-// values as the JSON answer renders them, so any format can be rendered
-// from it later without the engine.
+// values as the JSON answer renders them, so json, ndjson, csv and tsv can
+// be rendered from it later without the engine. A job submitted with
+// format arrow or parquet is written by the engine's export in that
+// format instead (flat memory, typed columns) and served as it is.
 type job struct {
 	id, user, sql string
 	params        any
 	format        string // the result format when GET .../result names none
+	binary        bool   // the result file is format (arrow, parquet), not NDJSON
 	timeout       time.Duration
 	ttl           time.Duration // kept this long after it finished
 	limit         string        // where timeout came from, for the 504 message
@@ -75,6 +78,7 @@ func newJobStore(ttl time.Duration, spill string) *jobStore {
 // jobRoutes registers the async job API.
 func (s *Server) jobRoutes(e *echo.Echo) {
 	e.POST("/v1/jobs", s.postJob)
+	e.GET("/v1/jobs", s.listJobs)
 	e.GET("/v1/jobs/:id", s.getJob)
 	e.GET("/v1/jobs/:id/result", s.jobResult)
 	e.DELETE("/v1/jobs/:id", s.deleteJob)
@@ -130,6 +134,11 @@ func (s *Server) newJob(c echo.Context, req request) (*job, error) {
 	if j.format, err = jobFormat(req.Format, ""); err != nil {
 		return nil, err
 	}
+	if j.binary = binaryFormat(j.format); j.binary {
+		if _, ok := s.opt.Engine.(lakegate.Exporter); !ok {
+			return nil, lakegate.Errorf(lakegate.EINVALID, "format %s needs an engine that exports files; the %s engine's jobs answer json, ndjson, csv and tsv", j.format, s.opt.Engine.Name())
+		}
+	}
 	return j, nil
 }
 
@@ -154,6 +163,9 @@ func (s *Server) runJob(ctx context.Context, j *job, t *ticket) {
 
 // spillJob runs the query and writes its rows to the job's file.
 func (s *Server) spillJob(ctx context.Context, j *job) error {
+	if j.binary {
+		return s.exportJob(ctx, j)
+	}
 	rs, err := s.opt.Engine.Query(ctx, lakegate.Query{ID: j.id, SQL: j.sql, Params: j.params})
 	if err != nil {
 		return err
@@ -301,6 +313,9 @@ func (s *Server) jobResult(c echo.Context) error {
 		return err
 	}
 	format, err := jobFormat(c.QueryParam("format"), j.format)
+	if err == nil {
+		err = j.resultFormat(format)
+	}
 	if err != nil {
 		return err
 	}
@@ -317,11 +332,7 @@ func (s *Server) jobResult(c echo.Context) error {
 	}
 	defer f.Close()
 	c.Response().Header().Set("X-Query-Id", j.id)
-	if format == "csv" {
-		err = writeJobCSV(c.Response(), f)
-	} else {
-		err = s.writeJobJSON(c.Response(), f, st)
-	}
+	err = s.writeJobResult(c.Response(), f, format, st)
 	if err != nil {
 		s.log.Error("job result cut short", "query_id", j.id, "err", err)
 		panic(http.ErrAbortHandler) // a client never mistakes a cut answer for a whole one
@@ -335,13 +346,28 @@ func jobFormat(requested, fallback string) (string, error) {
 	if f == "" {
 		f = fallback
 	}
-	switch f {
-	case "":
+	if f == "" {
 		return "json", nil
-	case "json", "csv":
-		return f, nil
 	}
-	return "", lakegate.Errorf(lakegate.EINVALID, "unknown job result format %q: use \"json\" or \"csv\"", f)
+	if _, ok := formatNamed(f); !ok {
+		return "", lakegate.Errorf(lakegate.EINVALID, "unknown job result format %q: use one of %s", f, formatList())
+	}
+	return f, nil
+}
+
+// binaryFormat tells the formats a job's result is written in directly.
+func binaryFormat(f string) bool { return f == lakegate.FormatArrow || f == lakegate.FormatParquet }
+
+// resultFormat checks that a job's result can be served in format: a
+// text result in any text format, a binary one only as itself.
+func (j *job) resultFormat(format string) error {
+	switch {
+	case j.binary && format != j.format:
+		return lakegate.Errorf(lakegate.EINVALID, "job %s was submitted with format %s, so its result is %s only; submit it again with the format you need", j.id, j.format, j.format)
+	case !j.binary && binaryFormat(format):
+		return lakegate.Errorf(lakegate.EINVALID, "job %s was submitted for a text result (json, ndjson, csv, tsv); submit it with \"format\": %q to fetch it as %s", j.id, format, format)
+	}
+	return nil
 }
 
 // add registers a job and gives it its result path.
@@ -355,7 +381,11 @@ func (js *jobStore) add(j *job) error {
 		}
 		js.dir = dir
 	}
-	j.path = filepath.Join(js.dir, j.id+".ndjson")
+	ext := "ndjson"
+	if j.binary {
+		ext = j.format
+	}
+	j.path = filepath.Join(js.dir, j.id+"."+ext)
 	js.byID[j.id] = j
 	return nil
 }

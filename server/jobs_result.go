@@ -3,18 +3,43 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"sort"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/lakegate/lakegate"
 )
 
-// writeJobCSV renders a job's spill file as CSV like the query answer: a
-// header line, NULL as an empty field, nested values as JSON.
-func writeJobCSV(res *echo.Response, f io.Reader) error {
+// writeJobResult renders a job's spill file in format.
+func (s *Server) writeJobResult(res *echo.Response, f *os.File, format string, st jobStatus) error {
+	fm, _ := formatNamed(format)
+	setColumns(res.Header(), st.Columns)
+	switch format {
+	case lakegate.FormatCSV:
+		return writeJobCSV(res, f, ',')
+	case lakegate.FormatTSV:
+		return writeJobCSV(res, f, '\t')
+	case lakegate.FormatNDJSON:
+		return writeJobNDJSON(res, f, st.Columns)
+	case lakegate.FormatArrow, lakegate.FormatParquet:
+		res.Header().Set(echo.HeaderContentType, fm.responseType())
+		res.WriteHeader(http.StatusOK)
+		_, err := io.Copy(bodyWriter{res}, f)
+		return err
+	}
+	return s.writeJobJSON(res, f, st)
+}
+
+// writeJobCSV renders a job's spill file as CSV (or TSV) like the query
+// answer: a header line, NULL as an empty field, nested values as JSON.
+func writeJobCSV(res *echo.Response, f io.Reader, comma rune) error {
 	r := bufio.NewReaderSize(f, 1<<16)
 	head, err := r.ReadBytes('\n')
 	if err != nil {
@@ -28,9 +53,14 @@ func writeJobCSV(res *echo.Response, f io.Reader) error {
 	if err := json.Unmarshal(head, &h); err != nil {
 		return err
 	}
-	res.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	contentType := "text/csv; charset=utf-8"
+	if comma == '\t' {
+		contentType = "text/tab-separated-values; charset=utf-8"
+	}
+	res.Header().Set(echo.HeaderContentType, contentType)
 	res.WriteHeader(http.StatusOK)
 	w := csv.NewWriter(res)
+	w.Comma = comma
 	record := make([]string, len(h.Columns))
 	for i, col := range h.Columns {
 		record[i] = col.Name
@@ -100,4 +130,90 @@ func (s *Server) writeJobJSON(res *echo.Response, f io.Reader, st jobStatus) err
 	}
 	fmt.Fprintf(w, `],"row_count":%d,"truncated":false,"elapsed_ms":%v}`+"\n", st.Rows, st.ElapsedMS)
 	return w.Flush()
+}
+
+// writeJobNDJSON renders the spill file as one JSON object per row, the
+// stored values as they are, keys in column order.
+func writeJobNDJSON(res *echo.Response, f io.Reader, cols []lakegate.Column) error {
+	r := bufio.NewReaderSize(f, 1<<16)
+	if _, err := r.ReadBytes('\n'); err != nil { // the columns line
+		return err
+	}
+	keys := make([][]byte, len(cols))
+	for i, c := range cols {
+		keys[i], _ = json.Marshal(c.Name)
+	}
+	res.Header().Set(echo.HeaderContentType, "application/x-ndjson")
+	res.WriteHeader(http.StatusOK)
+	w := bufio.NewWriterSize(res, 1<<16)
+	var vals []json.RawMessage
+	for {
+		line, err := r.ReadBytes('\n')
+		if err == io.EOF && len(line) == 0 {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(line, &vals); err != nil {
+			return err
+		}
+		w.WriteByte('{')
+		for i, v := range vals {
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			w.Write(keys[i])
+			w.WriteByte(':')
+			w.Write(v)
+		}
+		w.WriteString("}\n")
+	}
+	return w.Flush()
+}
+
+// exportJob writes a binary-format job through the engine's export, so
+// the job's memory stays flat and its columns keep their types.
+func (s *Server) exportJob(ctx context.Context, j *job) error {
+	ex := s.opt.Engine.(lakegate.Exporter) // newJob checked
+	ef, err := ex.Export(ctx, lakegate.Query{ID: j.id, SQL: j.sql, Params: j.params}, j.format, 0)
+	if err != nil {
+		return err
+	}
+	defer ef.Close()
+	j.mu.Lock()
+	j.cols = ef.Columns()
+	j.mu.Unlock()
+	f, err := os.Create(j.path)
+	if err != nil {
+		return lakegate.Wrap(lakegate.EUNAVAILABLE, err, "cannot write the job's result to spill_dir")
+	}
+	defer f.Close()
+	if _, err := io.Copy(f, ef); err != nil {
+		if ctx.Err() != nil || lakegate.ErrorCode(err) != lakegate.EINTERNAL {
+			return err
+		}
+		return lakegate.Wrap(lakegate.EUNAVAILABLE, err, "cannot write the job's result to spill_dir")
+	}
+	j.rows.Store(ef.Rows())
+	return f.Close()
+}
+
+// listJobs answers the caller's jobs, newest first.
+func (s *Server) listJobs(c echo.Context) error {
+	user := userOf(c)
+	s.jobs.mu.Lock()
+	mine := make([]*job, 0, len(s.jobs.byID))
+	for _, j := range s.jobs.byID {
+		if j.user == user {
+			mine = append(mine, j)
+		}
+	}
+	s.jobs.mu.Unlock()
+	sort.Slice(mine, func(a, b int) bool { return mine[a].created.After(mine[b].created) })
+	out := make([]jobStatus, len(mine))
+	for i, j := range mine {
+		out[i] = j.status()
+	}
+	return c.JSON(http.StatusOK, map[string]any{"ok": true, "jobs": out})
 }

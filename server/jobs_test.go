@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"net/http/httptest"
 	"os"
@@ -10,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+
+	"github.com/lakegate/lakegate/engine/enginetest"
 	"github.com/lakegate/lakegate/server"
 )
 
@@ -283,4 +288,100 @@ func TestJobShutdown(t *testing.T) {
 	if left, _ := os.ReadDir(spill); len(left) != 0 {
 		t.Errorf("left in spill_dir after shutdown: %v", left)
 	}
+}
+
+// TestJobFormats: a text job is served as json, ndjson, csv and tsv; an
+// arrow or parquet job is written by the engine's export and served as
+// itself; each is read back by an independent decoder. GET /v1/jobs lists
+// the caller's jobs only.
+func TestJobFormats(t *testing.T) {
+	f := jobFixture(t, server.Options{})
+	sql := "SELECT user_exam_id, correct FROM assessments.attempts ORDER BY user_exam_id"
+	text := submit(t, f, "alice", `{"sql": "`+sql+`"}`)
+	await(t, f, "alice", text.JobID)
+	get := func(id, format string) *httptest.ResponseRecorder {
+		t.Helper()
+		return f.do(t, "GET", "/v1/jobs/"+id+"/result?format="+format, "", "", "X-Test-User", "alice")
+	}
+	rec := get(text.JobID, "ndjson")
+	if lines := strings.Split(strings.TrimSpace(rec.Body.String()), "\n"); rec.Code != 200 || len(lines) != 5 ||
+		lines[0] != `{"user_exam_id":"u1","correct":7}` {
+		t.Errorf("ndjson: %d %q", rec.Code, rec.Body)
+	}
+	rec = get(text.JobID, "tsv")
+	if recs := readTSV(t, rec.Body.String()); rec.Code != 200 || len(recs) != 6 || mustJSON(recs[1]) != `["u1","7"]` {
+		t.Errorf("tsv: %d %q", rec.Code, rec.Body)
+	}
+	if rec := get(text.JobID, "parquet"); rec.Code != 400 || !strings.Contains(rec.Body.String(), `format\": \"parquet\"`) && !strings.Contains(rec.Body.String(), "submit it with") {
+		t.Errorf("parquet of a text job: %d %s", rec.Code, rec.Body)
+	}
+	for _, format := range []string{"parquet", "arrow"} {
+		j := submit(t, f, "alice", `{"sql": "`+sql+`", "format": "`+format+`"}`)
+		if st := decodeJob(t, await(t, f, "alice", j.JobID)); st.State != "succeeded" || st.Rows != 5 {
+			t.Fatalf("%s job: %+v", format, st)
+		}
+		rec := get(j.JobID, "")
+		if rec.Code != 200 {
+			t.Fatalf("%s result: %d %s", format, rec.Code, rec.Body)
+		}
+		var got []string
+		if format == "parquet" {
+			got = enginetest.ReadParquet(t, rec.Body.Bytes(), "SELECT * FROM p")
+		} else {
+			got = readArrowRows(t, rec.Body.Bytes())
+		}
+		if len(got) != 5 || got[0] != "u1|7" {
+			t.Errorf("%s rows: %q", format, got)
+		}
+		if rec := get(j.JobID, "csv"); rec.Code != 400 {
+			t.Errorf("csv of a %s job: %d %s", format, rec.Code, rec.Body)
+		}
+	}
+	submit(t, f, "bob", `{"sql": "SELECT 1"}`)
+	rec = f.do(t, "GET", "/v1/jobs", "", "", "X-Test-User", "alice")
+	var list struct {
+		OK   bool       `json:"ok"`
+		Jobs []jobState `json:"jobs"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || !list.OK || len(list.Jobs) != 3 {
+		t.Errorf("alice's jobs: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// readTSV splits a TSV answer with encoding/csv.
+func readTSV(t *testing.T, body string) [][]string {
+	t.Helper()
+	r := csv.NewReader(strings.NewReader(body))
+	r.Comma = '\t'
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("tsv: %v: %q", err, body)
+	}
+	return recs
+}
+
+// readArrowRows decodes an Arrow IPC stream with arrow-go and renders
+// each row as its values joined by "|".
+func readArrowRows(t *testing.T, b []byte) []string {
+	t.Helper()
+	r, err := ipc.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Release()
+	var out []string
+	for r.Next() {
+		rec := r.RecordBatch()
+		for i := 0; i < int(rec.NumRows()); i++ {
+			vals := make([]string, rec.NumCols())
+			for c := range vals {
+				vals[c] = rec.Column(c).ValueStr(i)
+			}
+			out = append(out, strings.Join(vals, "|"))
+		}
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
