@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/lakegate/lakegate"
+	"github.com/lakegate/lakegate/queries"
 )
 
 // Defaults of the limits in Options.
@@ -54,6 +55,10 @@ type Options struct {
 	// Metrics, when set, is the registry served at /metrics, so code
 	// outside the server (demo's ingest) can count in it; default a new one.
 	Metrics *Metrics
+	// Queries are the saved queries served under /v1/saved: the canned
+	// ones and a store for users' own (saved.go); default the embedded
+	// canned queries alone, nothing can be saved.
+	Queries *queries.Library
 }
 
 // Server serves the HTTP API.
@@ -112,6 +117,7 @@ func New(opt Options) *Server {
 	s.catalogRoutes(e)
 	s.observe(e)
 	s.jobRoutes(e)
+	s.savedRoutes(e)
 	if opt.UI != nil {
 		e.GET("/", echo.WrapHandler(opt.UI))
 		e.GET("/ui/*", echo.WrapHandler(http.StripPrefix("/ui", opt.UI)))
@@ -222,7 +228,7 @@ func fromHTTPError(c echo.Context, he *echo.HTTPError) error {
 	case http.StatusNotFound:
 		return lakegate.Errorf(lakegate.ENOTFOUND, "no route %s %s; the API has POST /v1/query, GET /v1/query.csv, GET /v1/query.json, GET /v1/tables, "+
 			"GET /v1/catalog/databases, GET /v1/catalog/databases/:db/tables, GET /v1/catalog/tables/:db/:table, "+
-			"GET /v1/catalog/tables/:db/:table/partitions, POST /v1/jobs, GET and DELETE /v1/jobs/:id, GET /v1/jobs/:id/result, GET /v1/history, GET /metrics and GET /healthz", r.Method, r.URL.Path)
+			"GET /v1/catalog/tables/:db/:table/partitions, POST /v1/jobs, GET and DELETE /v1/jobs/:id, GET /v1/jobs/:id/result, GET /v1/history, GET and POST /v1/saved, GET and DELETE /v1/saved/:name, GET and POST /v1/saved/:name/run, GET /metrics and GET /healthz", r.Method, r.URL.Path)
 	case http.StatusMethodNotAllowed:
 		return lakegate.Errorf(lakegate.EINVALID, "method %s is not allowed on %s", r.Method, r.URL.Path)
 	case http.StatusRequestEntityTooLarge:
