@@ -6,8 +6,8 @@
 #
 #   bench/export.sh [ROWS]     (default 10000000)
 #
-# Prints seconds, rows/s, the ratio lakegate/DuckDB and the server's peak
-# RSS (VmHWM) after each export.
+# Prints seconds, the ratios DuckDB/lakegate (throughput of lakegate over
+# DuckDB's) and the peak RSS (VmHWM) of the server and of DuckDB's COPY.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-10000000}
@@ -29,17 +29,23 @@ trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -fs "127.0.0.1:$port/healthz" > /dev/null && break; sleep 0.2; done
 
 hwm() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$pid/status"; }
-rate() { echo "$rows / $1" | bc -l; }
 
 sql='SELECT+*+FROM+bench.rows'
+# Each format: lakegate's answer read by curl into /dev/null (the server's
+# throughput) and into a file (plus the client's disk write), then DuckDB's
+# own COPY of the same table; ratios are DuckDB's time / lakegate's.
+fetch() { # fetch FORMAT OUT -> seconds
+  local start; start=$(date +%s.%N)
+  curl -fsS "127.0.0.1:$port/v1/query.$1?sql=$sql&limit=0" -o "$2"
+  echo "$(date +%s.%N) - $start" | bc -l
+}
 for fmt in csv arrow; do
-  start=$(date +%s.%N)
-  curl -fsS "127.0.0.1:$port/v1/query.$fmt?sql=$sql&limit=0" -o "$work/out.$fmt"
-  secs=$(echo "$(date +%s.%N) - $start" | bc -l)
+  null=$(fetch "$fmt" /dev/null)
+  file=$(fetch "$fmt" "$work/out.$fmt")
+  size=$(( $(stat -c %s "$work/out.$fmt") / 1048576 ))
   case $fmt in csv) base=csv ;; arrow) base=parquet ;; esac
-  dsecs=$("$work/duckexport" copy "$lake/bench/rows/part-0.parquet" "$base" "$work/duck.$base")
-  printf '%-6s lakegate %7.2f s %10.0f rows/s (%s MB) | DuckDB COPY %-7s %7.2f s %10.0f rows/s | ratio %.2f | server peak RSS %s MB\n' \
-    "$fmt" "$secs" "$(rate "$secs")" "$(( $(stat -c %s "$work/out.$fmt") / 1048576 ))" "$base" "$dsecs" "$(rate "$dsecs")" \
-    "$(echo "$dsecs / $secs" | bc -l)" "$(hwm)"
+  read -r dsecs drss < <("$work/duckexport" copy "$lake/bench/rows/part-0.parquet" "$base" "$work/duck.$base")
+  printf '%-6s (%s MB) lakegate %6.2f s to /dev/null, %6.2f s to a file | DuckDB COPY %-7s %6.2f s | ratio %.2f (/dev/null), %.2f (file) | peak RSS: server %s MB, DuckDB COPY %s MB\n' \
+    "$fmt" "$size" "$null" "$file" "$base" "$dsecs" "$(echo "$dsecs / $null" | bc -l)" "$(echo "$dsecs / $file" | bc -l)" "$(hwm)" "$drss"
   rm -f "$work/out.$fmt" "$work/duck.$base"
 done

@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,7 +50,20 @@ func main() {
 	if _, err := db.Exec(stmt); err != nil {
 		fail(err)
 	}
-	fmt.Printf("%.3f\n", time.Since(start).Seconds())
+	fmt.Printf("%.3f %d\n", time.Since(start).Seconds(), peakRSSMB())
+}
+
+// peakRSSMB is this process's peak resident set (VmHWM) in MB, 0 where
+// /proc is missing.
+func peakRSSMB() int {
+	b, _ := os.ReadFile("/proc/self/status")
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.Atoi(f[1])
+			return kb / 1024
+		}
+	}
+	return 0
 }
 
 func quote(s string) string { return strings.ReplaceAll(s, "'", "''") }
