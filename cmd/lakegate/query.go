@@ -30,40 +30,54 @@ func (p paramFlag) Set(v string) error {
 }
 
 func runQuery(ctx context.Context, a *app, args []string) error {
-	fs := a.flagSet("query", `"SQL" (or - to read it from stdin)`, "run one read-only SQL query in-process on the lake and print the result")
+	fs := a.flagSet("query", `"SQL" (or - to read it from stdin) | --saved NAME | --list`,
+		"run one read-only SQL query, or a saved query, in-process on the lake and print the result")
 	format := fs.String("format", "table", "output: table, csv or json")
+	saved := fs.String("saved", "", "run the saved or canned query NAME instead of SQL (--list shows them)")
+	list := fs.Bool("list", false, "list the saved and canned queries with their parameters")
 	params := paramFlag{}
-	fs.Var(params, "param", "bind a $name parameter: --param name=value (repeatable)")
-	cl := config.Bind(fs, engineKeys...)
+	fs.Var(params, "param", "a parameter: --param name=value (repeatable); $name of the SQL, or a parameter of --saved")
+	cl := config.Bind(fs, queryKeys...)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(fs, pos, 1); err != nil {
+	if *saved != "" || *list {
+		if len(pos) > 0 {
+			return fmt.Errorf("give either SQL or --saved/--list, not both")
+		}
+	} else if err := wantArgs(fs, pos, 1); err != nil {
 		return err
 	}
 	if *format != "table" && *format != "csv" && *format != "json" {
 		return fmt.Errorf("--format %q: use table, csv or json", *format)
-	}
-	sql, err := readSQL(pos)
-	if err != nil {
-		return err
 	}
 	s, err := a.open(cl)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if *list {
+		return listSaved(ctx, a, s)
+	}
+	q := lakegate.Query{}
+	if *saved != "" {
+		q, err = savedQuery(ctx, s, *saved, params)
+	} else {
+		q.SQL, err = readSQL(pos)
+		if len(params) > 0 {
+			q.Params = map[string]any(params)
+		}
+	}
+	if err != nil {
+		return err
+	}
 	cfg := s.cfg
 	if err := s.openEngine(ctx); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.QueryTimeout)
 	defer cancel()
-	q := lakegate.Query{SQL: sql}
-	if len(params) > 0 {
-		q.Params = map[string]any(params)
-	}
 	rows, err := s.engine.Query(ctx, q)
 	if err != nil {
 		return err

@@ -35,6 +35,10 @@ func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) e
 	if err := s.openEngine(ctx); err != nil {
 		return err
 	}
+	lib, err := s.library() // canned, queries_dir and saved queries
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return lakegate.Wrap(lakegate.EUNAVAILABLE, err,
@@ -46,7 +50,7 @@ func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) e
 		MaxConcurrent: s.cfg.MaxConcurrent, MaxConcurrentPerUser: s.cfg.MaxConcurrentPerUser,
 		MaxQueued: s.cfg.MaxQueued, QueueWait: s.cfg.QueueWait,
 		CacheBytes: s.cfg.CacheBytes, JobTTL: s.cfg.JobTTL, SpillDir: s.cfg.SpillDir,
-		Metrics: s.metrics,
+		Metrics: s.metrics, Queries: lib,
 	})
 	base := baseURL(ln.Addr())
 	s.log.Info("lakegate serving", "url", base, "lake", s.store.Root(), "catalog", config.Mask(s.cfg.Catalog), "version", lakegate.Version)
