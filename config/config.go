@@ -6,6 +6,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +18,11 @@ type Config struct {
 	Lake                 string        // landing root
 	Catalog              string        // "embedded" or a postgres:// URL
 	Addr                 string        // HTTP listen address
+	Auth                 string        // "token" (API tokens required) or "none" (every request is an admin)
+	TLSCert, TLSKey      string        // PEM files; both set: serve HTTPS
+	RateLimit            float64       // requests per second per token (0 = no limit)
+	RateBurst            int           // requests a token may send at once beyond the rate
+	MaxPerToken          int           // requests in flight per token (0 = no limit)
 	MaxRows              int           // rows returned as JSON before truncation
 	QueryTimeout         time.Duration // per-query deadline
 	MaxBodyBytes         int64         // largest accepted request body
@@ -62,6 +68,25 @@ var Settings = []Setting{
 	{Key: "addr", Default: ":8080", Help: "HTTP listen address (host:port)",
 		set: func(c *Config, v string) error { c.Addr = v; return nonEmpty(v) },
 		get: func(c *Config) string { return c.Addr }},
+	{Key: "auth", Default: "token",
+		Help: `who may call: "token" (API tokens from lakegate token create, as Bearer or Basic) or "none" (no authentication: every request acts as an admin; local use only)`,
+		set:  func(c *Config, v string) error { c.Auth = v; return oneOf(v, "token", "none") },
+		get:  func(c *Config) string { return c.Auth }},
+	{Key: "tls_cert", Default: "", Help: "PEM certificate (chain) file; with tls_key, serve HTTPS (empty: plain HTTP)",
+		set: func(c *Config, v string) error { c.TLSCert = v; return nil },
+		get: func(c *Config) string { return c.TLSCert }},
+	{Key: "tls_key", Default: "", Help: "PEM private key file of tls_cert",
+		set: func(c *Config, v string) error { c.TLSKey = v; return nil },
+		get: func(c *Config) string { return c.TLSKey }},
+	{Key: "rate_limit", Default: "50", Help: "requests per second one API token may send, beyond bursts of rate_burst; more get 429 with Retry-After (0: no limit)",
+		set: func(c *Config, v string) error { return nonNegativeFloat(v, &c.RateLimit) },
+		get: func(c *Config) string { return strconv.FormatFloat(c.RateLimit, 'g', -1, 64) }},
+	{Key: "rate_burst", Default: "100", Help: "requests one API token may send at once before rate_limit applies",
+		set: func(c *Config, v string) error { return positiveInt(v, &c.RateBurst) },
+		get: func(c *Config) string { return strconv.Itoa(c.RateBurst) }},
+	{Key: "max_concurrent_per_token", Default: "16", Help: "requests in flight (streams included) for one API token; more get 429 with Retry-After (0: no limit)",
+		set: func(c *Config, v string) error { return nonNegativeInt(v, &c.MaxPerToken) },
+		get: func(c *Config) string { return strconv.Itoa(c.MaxPerToken) }},
 	{Key: "max_rows", Default: "10000", Help: "most rows a JSON answer carries; more sets \"truncated\": true (CSV streams all rows)",
 		set: func(c *Config, v string) error { return positiveInt(v, &c.MaxRows) },
 		get: func(c *Config) string { return strconv.Itoa(c.MaxRows) }},
@@ -216,6 +241,15 @@ func nonNegativeInt64(v string, dst *int64) error {
 		return fmt.Errorf("%q is not a whole number >= 0", v)
 	}
 	*dst = n
+	return nil
+}
+
+func nonNegativeFloat(v string, dst *float64) error {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+		return fmt.Errorf("%q is not a number >= 0", v)
+	}
+	*dst = f
 	return nil
 }
 

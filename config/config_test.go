@@ -77,6 +77,8 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"bad duration flag", "", nil, []string{"--query-timeout", "soon"}, "flag --query-timeout"},
 		{"nested value", "lake:\n  a: b\n", nil, nil, "expected a single value"},
 		{"not a mapping", "- a\n- b\n", nil, nil, "not a YAML mapping"},
+		{"bad auth", "", []string{"LAKEGATE_AUTH=off"}, nil, `auth: "off" is not one of token, none`},
+		{"negative rate", "rate_limit: -1\n", nil, nil, `rate_limit: "-1" is not a number >= 0`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

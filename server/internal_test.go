@@ -25,7 +25,7 @@ func (failingEngine) Close() error { return nil }
 func TestInternalErrorHidden(t *testing.T) {
 	f := newFixture(t, server.Options{})
 	logs := &bytes.Buffer{}
-	srv := server.New(server.Options{Engine: failingEngine{}, Catalog: f.lake.Catalog, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	srv := server.New(server.Options{Auth: server.AuthOptions{None: true}, Engine: failingEngine{}, Catalog: f.lake.Catalog, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	f.srv = srv
 	rec := f.do(t, "POST", "/v1/query", "text/plain", "SELECT 1")
 	if rec.Code != 500 {

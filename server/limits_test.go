@@ -260,7 +260,7 @@ func TestOutOfMemory(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 	f := &fixture{lake: l, logs: &bytes.Buffer{}}
-	f.srv = server.New(server.Options{Engine: db, Catalog: l.Catalog, Logger: slog.New(slog.NewJSONHandler(f.logs, nil))})
+	f.srv = server.New(server.Options{Auth: server.AuthOptions{None: true}, Engine: db, Catalog: l.Catalog, Logger: slog.New(slog.NewJSONHandler(f.logs, nil))})
 	for range 2 {
 		rec := f.do(t, "POST", "/v1/query", "text/plain", hugeListSQL)
 		code, msg, qid := errorOf(t, rec)

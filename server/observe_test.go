@@ -305,7 +305,7 @@ func TestQueryLogLines(t *testing.T) {
 			if format == "text" {
 				h = slog.NewTextHandler(logs, nil)
 			}
-			f.srv = server.New(server.Options{Engine: secretEngine{code}, Catalog: f.lake.Catalog, Logger: slog.New(h)})
+			f.srv = server.New(server.Options{Auth: server.AuthOptions{None: true}, Engine: secretEngine{code}, Catalog: f.lake.Catalog, Logger: slog.New(h)})
 			f.do(t, "POST", "/v1/query", "application/json", `{"sql": "SELECT $a", "params": {"a": 1}}`)
 			if strings.Contains(logs.String(), "s3cr3t") {
 				t.Errorf("%s logs, %s error: a password leaked:\n%s", format, code, logs)
@@ -346,7 +346,7 @@ func BenchmarkCachedQuery(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	srv := server.New(server.Options{Engine: db, Catalog: l.Catalog, CacheBytes: 64 << 20,
+	srv := server.New(server.Options{Auth: server.AuthOptions{None: true}, Engine: db, Catalog: l.Catalog, CacheBytes: 64 << 20,
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	sql, _ := json.Marshal(`SELECT exam_name, count(*) AS attempts, avg(correct) AS avg_correct FROM assessments.attempts GROUP BY 1 ORDER BY 2 DESC, 1`)
 	body := `{"sql": ` + string(sql) + `}`

@@ -59,6 +59,9 @@ type Options struct {
 	// ones and a store for users' own (saved.go); default the embedded
 	// canned queries alone, nothing can be saved.
 	Queries *queries.Library
+	// Auth says who may call: a token store, or None (auth.go). The zero
+	// value lets nobody in.
+	Auth AuthOptions
 }
 
 // Server serves the HTTP API.
@@ -74,6 +77,7 @@ type Server struct {
 	history *history
 	limits  *limiter  // admission: running and queued queries (limits.go)
 	jobs    *jobStore // async jobs (jobs.go)
+	auth    *auth     // who is calling (auth.go)
 }
 
 // New builds the server and its routes.
@@ -108,6 +112,7 @@ func New(opt Options) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
+	s.useAuth(e) // before every route
 	e.POST("/v1/query", s.postQuery)
 	for _, f := range formats {
 		e.GET("/v1/query."+f.name, s.getQuery(f.name)) // e.g. /v1/query.csv for pandas.read_csv

@@ -45,6 +45,7 @@ func newFixture(t *testing.T, opt server.Options) *fixture {
 	logs := &bytes.Buffer{}
 	opt.Engine, opt.Catalog = db, l.Catalog
 	opt.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+	opt.Auth.None = opt.Auth.Tokens == nil // authentication has its own tests (auth_test.go)
 	return &fixture{srv: server.New(opt), lake: l, logs: logs}
 }
 

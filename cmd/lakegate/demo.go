@@ -26,6 +26,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer s.Close()
+	s.cfg.Auth = "none" // the demo is for one's own machine: no tokens (serve warns)
 	// The generated file is kept beside the tables (outside any table
 	// directory): the same seed and size make the same bytes, so a second
 	// demo run finds it already ingested and lands nothing twice.

@@ -40,6 +40,7 @@ func commands() []command {
 		{"serve", "", "serve SQL over HTTP on the lake", runServe},
 		{"query", "SQL", "run one SQL query in-process and print the result", runQuery},
 		{"catalog", "COMMAND", "browse the catalog; register, repair and drop tables (lakegate catalog help)", runCatalog},
+		{"token", "COMMAND", "create, revoke and list API tokens (lakegate token help)", runToken},
 		{"config", "", "print the effective configuration (secrets masked)", runConfig},
 		{"version", "", "print the version", runVersion},
 	}

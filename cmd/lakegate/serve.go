@@ -35,6 +35,10 @@ func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) e
 	if err := s.openEngine(ctx); err != nil {
 		return err
 	}
+	auth, tlsCfg, err := s.security() // token_serve.go
+	if err != nil {
+		return err
+	}
 	lib, err := s.library() // canned, queries_dir and saved queries
 	if err != nil {
 		return err
@@ -50,10 +54,12 @@ func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) e
 		MaxConcurrent: s.cfg.MaxConcurrent, MaxConcurrentPerUser: s.cfg.MaxConcurrentPerUser,
 		MaxQueued: s.cfg.MaxQueued, QueueWait: s.cfg.QueueWait,
 		CacheBytes: s.cfg.CacheBytes, JobTTL: s.cfg.JobTTL, SpillDir: s.cfg.SpillDir,
+		Auth:    auth,
 		Metrics: s.metrics, Queries: lib,
 	})
-	base := baseURL(ln.Addr())
+	base := httpsURL(baseURL(ln.Addr()), tlsCfg != nil)
 	s.log.Info("lakegate serving", "url", base, "lake", s.store.Root(), "catalog", config.Mask(s.cfg.Catalog), "version", lakegate.Version)
+	s.warnSecurity(ctx, auth, base, ln.Addr(), tlsCfg != nil)
 	if onListen != nil {
 		onListen(base)
 	}
@@ -61,7 +67,7 @@ func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) e
 		a.ready(base)
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- serveOn(srv, ln, tlsCfg) }()
 	select {
 	case err := <-errc:
 		return err

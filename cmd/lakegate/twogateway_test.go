@@ -74,7 +74,7 @@ func buildLakegate(t *testing.T) string {
 // and returns its base URL, read from its "lakegate serving" log line.
 func serveProcess(t *testing.T, bin, lake, catalogURL string) string {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--lake", lake, "--catalog", catalogURL, "--addr", "127.0.0.1:0")
+	cmd := exec.Command(bin, "serve", "--lake", lake, "--catalog", catalogURL, "--addr", "127.0.0.1:0", "--auth", "none")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +114,7 @@ func serveProcess(t *testing.T, bin, lake, catalogURL string) string {
 // its base URL; it must never print the catalog password.
 func startServe(t *testing.T, lake, catalogURL string) string {
 	t.Helper()
-	u, printed := startApp(t, "serve", "--lake", lake, "--catalog", catalogURL)
+	u, printed := startApp(t, "serve", "--lake", lake, "--catalog", catalogURL, "--auth", "none")
 	t.Cleanup(func() {
 		if strings.Contains(printed(), pgtest.Password) {
 			t.Errorf("serve printed the catalog password:\n%s", printed())

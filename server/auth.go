@@ -1,0 +1,188 @@
+package server
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lakegate/lakegate"
+)
+
+// AuthOptions says who may call the server. Exactly one of Tokens and None
+// is meant to be set; with neither, every protected route answers 401 (the
+// server fails closed rather than open).
+type AuthOptions struct {
+	// Tokens checks API tokens sent as "Authorization: Bearer <token>" or
+	// as HTTP Basic (user name and the token as password, or the token as
+	// user name and an empty password).
+	Tokens lakegate.TokenStore
+	// None turns authentication off: every request acts as
+	// lakegate.Anonymous, an admin of the default tenant. For local use
+	// and the demo only; the caller says so loudly at start.
+	None bool
+	// RateLimit is the requests per second one token may send (0: no
+	// limit), with bursts of RateBurst (default: one second's worth, at
+	// least 1). Beyond it: 429 with Retry-After.
+	RateLimit float64
+	RateBurst int
+	// MaxConcurrentPerToken bounds one token's requests in flight,
+	// streaming answers included (0: no bound). Beyond it: 429 with
+	// Retry-After. Queries also count against MaxConcurrentPerUser.
+	MaxConcurrentPerToken int
+	// Now is the clock that expires tokens; default time.Now.
+	Now func() time.Time
+}
+
+// Realm is the realm of the WWW-Authenticate challenges.
+const Realm = "lakegate"
+
+// tokenIDKey holds the ID of the caller's token in the echo context (empty
+// when authentication is off).
+const tokenIDKey = "token_id"
+
+// auth is the server's authentication state (set up by useAuth).
+type auth struct {
+	opt    AuthOptions
+	quotas *quotas
+	// identify finds the caller of a request. Only tests replace it
+	// (seams_test.go): no header other than Authorization ever names the
+	// caller.
+	identify func(c echo.Context) (lakegate.Principal, string, error)
+
+	routesOnce sync.Once
+	routes     map[string]bool // registered "METHOD path"s (roles.go)
+}
+
+// useAuth installs the middleware that authenticates every request but
+// the open routes, checks the route's role (roles.go) and the token's
+// quotas, and stores the caller for principalOf. It runs after routing, so
+// it knows the route, and before every handler.
+func (s *Server) useAuth(e *echo.Echo) {
+	a := &auth{opt: s.opt.Auth, quotas: newQuotas(s.opt.Auth)}
+	if a.opt.Now == nil {
+		a.opt.Now = time.Now
+	}
+	a.identify = a.fromHeader
+	if a.opt.Tokens == nil && !a.opt.None {
+		s.log.Error("authentication has no token store and is not turned off: every request but /healthz gets 401")
+	}
+	s.auth = a
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			role, open := s.routeRole(c.Request().Method, c.Path())
+			if open {
+				return next(c)
+			}
+			p, tokenID, err := s.auth.identify(c)
+			if err != nil {
+				if lakegate.ErrorCode(err) == lakegate.EUNAUTHORIZED {
+					challenge(c)
+				}
+				return err
+			}
+			release, err := s.auth.quotas.admit(c, tokenID)
+			if err != nil {
+				return err
+			}
+			defer release()
+			if !p.Can(role) {
+				return lakegate.Errorf(lakegate.EFORBIDDEN, "%s %s needs the %s role; %s of tenant %s is %s",
+					c.Request().Method, c.Path(), role, p.User, p.Tenant, describeRole(p.Role))
+			}
+			c.Set(principalKey, p)
+			c.Set(tokenIDKey, tokenID)
+			return next(c)
+		}
+	})
+}
+
+func describeRole(r string) string {
+	if lakegate.ValidRole(r) {
+		return "an " + r
+	}
+	return "of the unknown role " + r
+}
+
+// challenge sets the WWW-Authenticate header of a 401. A client that tried
+// Bearer is told only about Bearer, so that a browser page that sends a
+// bad token never pops up the browser's own Basic login box.
+func challenge(c echo.Context) {
+	h := c.Response().Header()
+	h.Add("WWW-Authenticate", `Bearer realm="`+Realm+`"`)
+	if scheme, _, _ := strings.Cut(c.Request().Header.Get("Authorization"), " "); !strings.EqualFold(scheme, "Bearer") {
+		h.Add("WWW-Authenticate", `Basic realm="`+Realm+`", charset="UTF-8"`)
+	}
+}
+
+// fromHeader authenticates the request's one Authorization header.
+func (a *auth) fromHeader(c echo.Context) (lakegate.Principal, string, error) {
+	if a.opt.None {
+		return lakegate.Anonymous, "", nil
+	}
+	if a.opt.Tokens == nil {
+		return lakegate.Principal{}, "", lakegate.Errorf(lakegate.EUNAUTHORIZED,
+			"this server has no token store configured, so nobody can sign in; ask its operator")
+	}
+	tok, basicUser, err := credentials(c.Request())
+	if err != nil {
+		return lakegate.Principal{}, "", err
+	}
+	r, err := lakegate.VerifyToken(c.Request().Context(), a.opt.Tokens, tok, a.opt.Now())
+	if err != nil {
+		return lakegate.Principal{}, "", err
+	}
+	if basicUser != "" && basicUser != r.User {
+		return lakegate.Principal{}, "", lakegate.Errorf(lakegate.EUNAUTHORIZED,
+			"the Basic user name is not the token's user; send the token's user name, or the token as user name and no password")
+	}
+	return r.Principal(), r.ID, nil
+}
+
+const howToAuth = "send \"Authorization: Bearer <token>\", or HTTP Basic with your user name and the token as password; `lakegate token create` makes tokens"
+
+// credentials extracts the token from the one Authorization header, and
+// the user name when it came by Basic. It is strict on purpose: exactly one
+// header, a known scheme (case-insensitive, as RFC 9110 says), one space,
+// then credentials without spaces, commas or anything else, so that no
+// proxy or client can read a different token from the same request.
+func credentials(r *http.Request) (token, basicUser string, err error) {
+	vals := r.Header.Values("Authorization")
+	switch {
+	case len(vals) == 0:
+		return "", "", lakegate.Errorf(lakegate.EUNAUTHORIZED, "no credentials: %s", howToAuth)
+	case len(vals) > 1:
+		return "", "", lakegate.Errorf(lakegate.EUNAUTHORIZED, "%d Authorization headers: send exactly one", len(vals))
+	}
+	malformed := lakegate.Errorf(lakegate.EUNAUTHORIZED, "the Authorization header is malformed: %s", howToAuth)
+	scheme, cred, ok := strings.Cut(vals[0], " ")
+	if !ok || cred == "" || strings.ContainsAny(cred, " \t\r\n,;\x00") {
+		return "", "", malformed
+	}
+	switch {
+	case strings.EqualFold(scheme, "Bearer"):
+		return cred, "", nil
+	case strings.EqualFold(scheme, "Basic"):
+		raw, err := base64.StdEncoding.Strict().DecodeString(cred)
+		if err != nil {
+			return "", "", malformed
+		}
+		user, pass, ok := strings.Cut(string(raw), ":")
+		switch {
+		case !ok:
+			return "", "", malformed
+		case pass == "":
+			return user, "", nil // the token as user name (tools that ask for an "API key")
+		case user == "":
+			return pass, "", nil
+		}
+		return pass, user, nil
+	}
+	if len(scheme) > 16 {
+		scheme = scheme[:16] + "..."
+	}
+	return "", "", lakegate.Errorf(lakegate.EUNAUTHORIZED, "unsupported Authorization scheme %q: %s", scheme, howToAuth)
+}
