@@ -83,6 +83,11 @@ func run(lake, base string, n, warm, threads int) error {
 	var results []result
 	for _, q := range qs {
 		r := result{name: q.Name}
+		params, err := queries.Bind(q, nil) // the defaults, bound as the server binds them
+		if err != nil {
+			return err
+		}
+		args, named := bindArgs(params)
 		for i := 0; i < warm+n; i++ {
 			var rows int
 			var local, checked, prep, once, h, c float64
@@ -90,18 +95,24 @@ func run(lake, base string, n, warm, threads int) error {
 			// One run of each path per round; the order rotates from round
 			// to round so that none always follows the same one.
 			paths := []func() error{
-				func() (err error) { rows, local, err = timeLocal(ctx, db, q.SQL); return wrap("in process", err) },
 				func() (err error) {
-					checked, prep, err = timeChecked(ctx, db, q.SQL)
+					rows, local, err = timeLocal(ctx, db, q.SQL, args...)
+					return wrap("in process", err)
+				},
+				func() (err error) {
+					checked, prep, err = timeChecked(ctx, db, q.SQL, args...)
 					return wrap("in process with check", err)
 				},
 				func() (err error) {
-					once, err = timeOnce(ctx, db, q.SQL)
+					once, err = timeOnce(ctx, db, q.SQL, named)
 					return wrap("in process, prepared once", err)
 				},
-				func() (err error) { h, a, err = timeHTTP(client, base, q.SQL, true); return wrap("over HTTP", err) },
 				func() (err error) {
-					c, ca, err = timeHTTP(client, base, q.SQL, false)
+					h, a, err = timeHTTP(client, base, q.SQL, params, true)
+					return wrap("over HTTP", err)
+				},
+				func() (err error) {
+					c, ca, err = timeHTTP(client, base, q.SQL, params, false)
 					return wrap("over HTTP, cached", err)
 				},
 			}
@@ -184,9 +195,9 @@ func openBaseline(ctx context.Context, lake string, threads int) (*sql.DB, error
 }
 
 // timeLocal runs text once and reads every row.
-func timeLocal(ctx context.Context, db *sql.DB, text string) (int, float64, error) {
+func timeLocal(ctx context.Context, db *sql.DB, text string, args ...any) (int, float64, error) {
 	start := time.Now()
-	rs, err := db.QueryContext(ctx, text)
+	rs, err := db.QueryContext(ctx, text, args...)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -197,7 +208,7 @@ func timeLocal(ctx context.Context, db *sql.DB, text string) (int, float64, erro
 // timeChecked does what the engine does on its connection: prepare the
 // text with (*duckdb.Conn).Prepare (the read-only check), then run it. It
 // returns the whole time and the prepare's share.
-func timeChecked(ctx context.Context, db *sql.DB, text string) (float64, float64, error) {
+func timeChecked(ctx context.Context, db *sql.DB, text string, args ...any) (float64, float64, error) {
 	start := time.Now()
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -216,7 +227,7 @@ func timeChecked(ctx context.Context, db *sql.DB, text string) (float64, float64
 	if err != nil {
 		return 0, 0, err
 	}
-	rs, err := conn.QueryContext(ctx, text)
+	rs, err := conn.QueryContext(ctx, text, args...)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -228,7 +239,7 @@ func timeChecked(ctx context.Context, db *sql.DB, text string) (float64, float64
 
 // timeOnce is what the engine would cost with a single prepare: the
 // statement the read-only check prepared is the one executed.
-func timeOnce(ctx context.Context, db *sql.DB, text string) (float64, error) {
+func timeOnce(ctx context.Context, db *sql.DB, text string, named []driver.NamedValue) (float64, error) {
 	start := time.Now()
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -245,7 +256,7 @@ func timeOnce(ctx context.Context, db *sql.DB, text string) (float64, error) {
 		if typ, err := ds.StatementType(); err != nil || typ != duckdb.STATEMENT_TYPE_SELECT {
 			return fmt.Errorf("statement type %v: %v", typ, err)
 		}
-		rs, err := ds.QueryContext(ctx, nil)
+		rs, err := ds.QueryContext(ctx, named)
 		if err != nil {
 			return err
 		}
@@ -260,6 +271,23 @@ func timeOnce(ctx context.Context, db *sql.DB, text string) (float64, error) {
 		}
 	})
 	return ms(time.Since(start)), err
+}
+
+// bindArgs turns a canned query's parameters into database/sql and driver
+// arguments ($name), in name order.
+func bindArgs(params map[string]any) ([]any, []driver.NamedValue) {
+	names := make([]string, 0, len(params))
+	for k := range params {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	args := make([]any, len(names))
+	named := make([]driver.NamedValue, len(names))
+	for i, k := range names {
+		args[i] = sql.Named(k, params[k])
+		named[i] = driver.NamedValue{Name: k, Ordinal: i + 1, Value: params[k]}
+	}
+	return args, named
 }
 
 func drain(rs *sql.Rows) (int, error) {
@@ -293,9 +321,9 @@ type answer struct {
 
 // timeHTTP posts text as JSON and reads the whole answer; noCache makes
 // the server compute it instead of answering from its cache.
-func timeHTTP(client *http.Client, base, text string, noCache bool) (float64, answer, error) {
+func timeHTTP(client *http.Client, base, text string, params map[string]any, noCache bool) (float64, answer, error) {
 	var a answer
-	body, err := json.Marshal(map[string]string{"sql": text})
+	body, err := json.Marshal(map[string]any{"sql": text, "params": params})
 	if err != nil {
 		return 0, a, err
 	}
