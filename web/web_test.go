@@ -10,6 +10,11 @@ func TestHandlerServesThePageAndAssets(t *testing.T) {
 	tests := []struct{ path, ctype, want string }{
 		{"/", "text/html", `src="ui/app.js"`},
 		{"/app.js", "javascript", "/v1/query"},
+		{"/api.js", "javascript", "Authorization"},
+		{"/chart.js", "javascript", "svg"},
+		{"/grid.js", "javascript", "aria-sort"},
+		{"/panels.js", "javascript", "/v1/saved"},
+		{"/editor.js", "javascript", "LakegateEditor"},
 		{"/app.css", "text/css", "body"},
 	}
 	h := Handler()

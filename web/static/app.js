@@ -1,73 +1,267 @@
-// The query page: posts SQL to /v1/query and renders the fixed JSON shape.
-"use strict";
+// The query page: runs SQL (or a saved query) against /v1/query, shows the
+// fixed JSON shape as a grid or a chart, and downloads, shares and cancels.
+// The side panels (catalog, saved queries, history) are in panels.js.
+import * as api from "./api.js";
+import * as grid from "./grid.js";
+import * as chart from "./chart.js";
+import * as panels from "./panels.js";
+
 const $ = (id) => document.getElementById(id);
+const DEFAULT_SQL = `SELECT exam_name, count(*) AS attempts
+FROM assessments.attempts
+GROUP BY 1
+ORDER BY attempts DESC
+LIMIT 10`;
 
-async function run() {
-  const sql = $("sql").value;
-  $("error").hidden = true;
-  $("meta").textContent = "running...";
-  history.replaceState(null, "", "#sql=" + encodeURIComponent(sql));
-  $("csv").href = "/v1/query.csv?sql=" + encodeURIComponent(sql);
-  try {
-    const res = await fetch("/v1/query", {
-      method: "POST", headers: {"Content-Type": "application/json"},
-      body: JSON.stringify({sql}),
-    });
-    const body = await res.json();
-    if (!body.ok) throw new Error(body.error.code + ": " + body.error.message);
-    render(body);
-  } catch (e) {
-    $("meta").textContent = "";
-    $("error").textContent = e.message;
-    $("error").hidden = false;
-  }
-}
+// page is the state the handlers share.
+const page = {
+  editor: null,
+  running: null, // {controller, started, timer}
+  last: null, // what the shown result came from: {sql, params} or {saved, params, chart}
+  result: null, // the shown answer
+  chartKind: "", // the user's pick; "" = automatic
+};
 
-function render(body) {
-  const head = document.createElement("tr");
-  for (const c of body.columns) {
-    const th = document.createElement("th");
-    th.append(c.name, " ");
-    const t = document.createElement("small");
-    t.textContent = c.type;
-    th.append(t);
-    head.append(th);
+// makeEditor uses the CodeMirror bundle (editor.js) when it loaded, else a
+// plain textarea with the same small interface.
+function makeEditor(doc) {
+  const host = $("editor");
+  if (window.LakegateEditor) {
+    return window.LakegateEditor.create(host, {doc, id: "sql-input", label: "SQL", onRun: () => runSQL()});
   }
-  $("result").tHead.replaceChildren(head);
-  const rows = body.rows.map((r) => {
-    const tr = document.createElement("tr");
-    for (const v of r) {
-      const td = document.createElement("td");
-      if (v === null) { td.textContent = "NULL"; td.className = "null"; }
-      else td.textContent = typeof v === "object" ? JSON.stringify(v) : String(v);
-      tr.append(td);
-    }
-    return tr;
+  const ta = document.createElement("textarea");
+  ta.id = "sql-input";
+  ta.spellcheck = false;
+  ta.value = doc;
+  ta.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); runSQL(); }
   });
-  $("result").tBodies[0].replaceChildren(...rows);
-  $("meta").textContent = `${body.row_count} rows${body.truncated ? " (truncated)" : ""} · ${body.elapsed_ms} ms · ${body.engine}`;
+  host.append(ta);
+  return {
+    getValue: () => ta.value,
+    setValue: (t) => { ta.value = t; },
+    insert: (t) => { ta.setRangeText(t, ta.selectionStart, ta.selectionEnd, "end"); ta.focus(); },
+    setSchema: () => {},
+    select: () => ta.focus(),
+    focus: () => ta.focus(),
+  };
 }
 
-async function tables() {
-  const res = await fetch("/v1/tables");
-  const body = await res.json();
-  if (!body.ok) return;
-  $("table-list").replaceChildren(...body.tables.map((t) => {
-    const li = document.createElement("li");
+// runSQL runs the editor's text.
+export function runSQL() {
+  const sql = page.editor.getValue();
+  if (!sql.trim()) { showError({code: "invalid", message: "Write a query first."}); return; }
+  share({sql});
+  execute({sql}, () => api.request("/v1/query", {json: {sql}, signal: page.running.controller.signal}));
+}
+
+// runSaved runs a saved query with its parameter values.
+export function runSaved(q, params) {
+  share({saved: q.name, params});
+  execute({saved: q.name, params, chart: q.chart, title: q.title}, () =>
+    api.request(`/v1/saved/${encodeURIComponent(q.name)}/run`, {json: {params}, signal: page.running.controller.signal}));
+}
+
+async function execute(what, send) {
+  if (page.running) page.running.controller.abort();
+  const run = {controller: new AbortController(), started: performance.now()};
+  page.running = run;
+  setRunning(true);
+  hideError();
+  run.timer = setInterval(() => {
+    $("meta").textContent = `Running… ${((performance.now() - run.started) / 1000).toFixed(1)} s`;
+  }, 100);
+  $("meta").textContent = "Running…";
+  try {
+    const res = await send();
+    const body = await res.json();
+    if (page.running !== run) return;
+    body.cached = body.cached || res.headers.get("X-Lakegate-Cache") === "hit";
+    page.last = what;
+    show(body);
+  } catch (e) {
+    if (page.running !== run) return;
+    if (e.name === "AbortError") {
+      $("meta").textContent = "Canceled.";
+      $("status").textContent = "Query canceled";
+    } else {
+      $("meta").textContent = "";
+      showError(e);
+    }
+  } finally {
+    clearInterval(run.timer);
+    if (page.running === run) { page.running = null; setRunning(false); }
+    panels.refreshHistory();
+  }
+}
+
+function setRunning(on) {
+  $("run").disabled = on;
+  $("cancel").disabled = !on;
+  document.body.classList.toggle("running", on);
+  $("results").setAttribute("aria-busy", on ? "true" : "false");
+  if (on) $("status").textContent = "Query running";
+}
+
+export function cancel() {
+  if (page.running) page.running.controller.abort();
+}
+
+// show renders one successful answer: meta line, notice, grid and chart.
+function show(body) {
+  page.result = body;
+  page.chartKind = "";
+  const n = body.row_count ?? body.rows.length;
+  const parts = [`${n} row${n === 1 ? "" : "s"}`, `${Math.round(body.elapsed_ms)} ms`, body.engine || "", body.cached ? "cached" : "not cached"];
+  $("meta").textContent = parts.filter(Boolean).join(" · ");
+  $("meta").title = body.query_id ? "query id " + body.query_id : "";
+  $("status").textContent = `Query finished: ${n} rows`;
+  $("truncated").hidden = !body.truncated;
+  grid.render($("result"), body.columns, body.rows);
+  $("download").disabled = false;
+  drawChart();
+}
+
+function drawChart() {
+  const body = page.result;
+  const p = body && chart.plan(body.columns, body.rows, page.chartKind || (page.last && page.last.chart));
+  $("chart-tab").disabled = !p;
+  $("chart-kind").hidden = !p;
+  if (!p) {
+    $("chart").replaceChildren(Object.assign(document.createElement("p"), {
+      className: "hint", textContent: "A chart needs a label column and at least one numeric column."}));
+    if (!$("view-chart").hidden) selectView("table");
+    return;
+  }
+  for (const r of document.querySelectorAll("input[name=chart-kind]")) r.checked = r.value === p.kind;
+  chart.draw($("chart"), body.columns, body.rows, p, page.last && page.last.title);
+  const more = body.rows.length > chart.MAX_POINTS;
+  $("chart-note").textContent = more ? `The chart shows the first ${chart.MAX_POINTS} of ${body.rows.length} rows.` : "";
+}
+
+export function selectView(view) {
+  for (const v of ["table", "chart"]) {
+    const on = v === view;
+    $("view-" + v).hidden = !on;
+    $(v + "-tab").setAttribute("aria-selected", on ? "true" : "false");
+    $(v + "-tab").tabIndex = on ? 0 : -1;
+  }
+}
+
+function showError(e) {
+  const box = $("error");
+  const code = e.code || "error";
+  const pos = grid.position(e.message);
+  const head = document.createElement("strong");
+  head.textContent = code === "unauthorized" ? "Not signed in" : `Error (${code})`;
+  const msg = document.createElement("pre");
+  msg.className = "message";
+  msg.textContent = e.message;
+  box.replaceChildren(head, msg);
+  if (pos) {
     const b = document.createElement("button");
-    const name = t.database + "." + t.name;
-    b.textContent = name;
-    b.title = t.columns.map((c) => c.name + " " + c.type).join("\n");
-    b.onclick = () => { $("sql").setRangeText(name, $("sql").selectionStart, $("sql").selectionEnd, "end"); $("sql").focus(); };
-    li.append(b);
-    return li;
-  }));
+    b.type = "button";
+    b.className = "where";
+    b.textContent = `Line ${pos.line}` + (pos.column ? `, column ${pos.column}` : "") + " — show in editor";
+    b.onclick = () => { page.editor.select(pos.line, pos.column || 1); page.editor.focus(); };
+    box.append(b);
+    page.editor.select(pos.line, pos.column || 1);
+  }
+  if (e.queryID) {
+    const id = document.createElement("small");
+    id.textContent = "query id " + e.queryID;
+    box.append(id);
+  }
+  box.hidden = false;
+  $("status").textContent = "Query failed";
 }
 
-$("run").onclick = run;
-$("sql").addEventListener("keydown", (e) => {
-  if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); }
-});
-const shared = new URLSearchParams(location.hash.slice(1)).get("sql");
-if (shared) $("sql").value = shared;
-tables();
+function hideError() { $("error").hidden = true; $("error").replaceChildren(); }
+
+// download fetches the shown result again in the chosen format (with the
+// token, so not a plain link) and saves it as a file.
+async function download() {
+  const format = $("dl-format").value;
+  const what = page.last || {sql: page.editor.getValue()};
+  $("status").textContent = `Preparing ${format.toUpperCase()}…`;
+  try {
+    const res = what.saved
+      ? await api.request(`/v1/saved/${encodeURIComponent(what.saved)}/run`, {json: {params: what.params}, query: {format}, accept: "*/*"})
+      : await api.request("/v1/query", {json: {sql: what.sql, format}, accept: "*/*"});
+    const blob = await res.blob();
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = `${what.saved || "lakegate-result"}.${format}`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+    $("status").textContent = `Downloaded ${a.download}`;
+  } catch (e) {
+    showError(e);
+  }
+}
+
+// share puts the query in the URL (#sql=... or #saved=name&p.x=...), so the
+// address bar is a link to it.
+function share(what) {
+  const h = new URLSearchParams();
+  if (what.saved) {
+    h.set("saved", what.saved);
+    for (const [k, v] of Object.entries(what.params || {})) h.set("p." + k, String(v));
+  } else h.set("sql", what.sql);
+  window.history.replaceState(null, "", "#" + h.toString());
+}
+
+function fromURL() {
+  const h = new URLSearchParams(location.hash.slice(1));
+  const params = {};
+  for (const [k, v] of h) if (k.startsWith("p.")) params[k.slice(2)] = v;
+  return {sql: h.get("sql"), saved: h.get("saved"), params};
+}
+
+async function copyLink() {
+  if (!page.last) share({sql: page.editor.getValue()});
+  try {
+    await navigator.clipboard.writeText(location.href);
+    $("status").textContent = "Link copied";
+  } catch (_) {
+    $("status").textContent = "Copy the address bar to share this query";
+  }
+}
+
+function wire() {
+  $("run").onclick = runSQL;
+  $("cancel").onclick = cancel;
+  $("download").onclick = download;
+  $("share").onclick = copyLink;
+  $("table-tab").onclick = () => selectView("table");
+  $("chart-tab").onclick = () => selectView("chart");
+  $("view-tabs").addEventListener("keydown", (e) => {
+    if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+    const next = $("table-tab").getAttribute("aria-selected") === "true" && !$("chart-tab").disabled ? "chart" : "table";
+    selectView(next);
+    $(next + "-tab").focus();
+  });
+  for (const r of document.querySelectorAll("input[name=chart-kind]")) {
+    r.onchange = () => { page.chartKind = r.value; drawChart(); };
+  }
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && page.running && !e.defaultPrevented) cancel();
+  });
+}
+
+function main() {
+  const shared = fromURL();
+  page.editor = makeEditor(shared.sql || DEFAULT_SQL);
+  wire();
+  selectView("table");
+  drawChart();
+  panels.init({
+    editor: page.editor, runSaved, runSQL,
+    onSchema: (schema) => page.editor.setSchema(schema),
+    shared,
+  });
+}
+
+main();
