@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -112,37 +113,53 @@ type runBody struct {
 // runSaved runs a query with its parameters from the query string
 // (?threshold=0.8) and, on POST, the JSON body's "params"; every value is
 // checked against its declared type and the defaults fill in the rest.
+// Requests refused before the query pipeline are logged, counted and kept
+// in history like the pipeline's own failures.
 func (s *Server) runSaved(c echo.Context) error {
 	s.startQuery(c)
-	q, err := s.opt.Queries.Get(c.Request().Context(), principalOf(c).Tenant, c.Param("name"))
+	start := time.Now()
+	req, format, err := s.savedRequest(c)
 	if err != nil {
+		id, _ := c.Get(queryIDKey).(string)
+		s.observeQuery(c.Request().Context(), finished{ID: id, User: userOf(c), SQL: req.SQL, Format: format, Start: start, Err: err})
 		return err
 	}
+	return s.run(c, req, format)
+}
+
+// savedRequest turns a run request into the query pipeline's request.
+func (s *Server) savedRequest(c echo.Context) (req request, format string, err error) {
+	format = "json"
+	q, err := s.opt.Queries.Get(c.Request().Context(), principalOf(c).Tenant, c.Param("name"))
+	if err != nil {
+		return req, format, err
+	}
+	req.SQL = q.SQL
 	var body runBody
 	if c.Request().Method == http.MethodPost {
 		raw, _, err := s.readRaw(c)
 		if err != nil {
-			return err
+			return req, format, err
 		}
 		if len(bytes.TrimSpace(raw)) > 0 {
 			if err := strictJSON(raw, &body, `params, format and timeout_ms, e.g. {"params": {"threshold": 0.8}}`); err != nil {
-				return err
+				return req, format, err
 			}
 		}
 	}
 	values, err := runValues(c.QueryParams(), body.Params)
 	if err != nil {
-		return err
+		return req, format, err
 	}
 	bound, err := queries.Bind(q, values)
 	if err != nil {
-		return err
+		return req, format, err
 	}
-	format, err := chooseFormat("", body.Format, c)
-	if err != nil {
-		return err
+	if format, err = chooseFormat("", body.Format, c); err != nil {
+		return req, "json", err
 	}
-	return s.run(c, request{SQL: q.SQL, Params: typedJSON(bound), TimeoutMS: body.TimeoutMS}, format)
+	req.Params, req.TimeoutMS = typedJSON(bound), body.TimeoutMS
+	return req, format, nil
 }
 
 // runOptions are the query-string keys of the run route that are not

@@ -183,3 +183,19 @@ func TestSavedOwners(t *testing.T) {
 		t.Fatalf("ann deletes her query: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// TestSavedRunRefusedIsRecorded: a run refused for its parameters is in
+// the caller's history with its code, like a failed POST /v1/query.
+func TestSavedRunRefusedIsRecorded(t *testing.T) {
+	f := savedFixture(t)
+	if rec := f.do(t, "GET", "/v1/saved/exam_count/run?min=lots", "", ""); rec.Code != 400 {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	rec := f.do(t, "GET", "/v1/history", "", "")
+	if !strings.Contains(rec.Body.String(), `"code":"invalid"`) || !strings.Contains(rec.Body.String(), `$exam`) {
+		t.Fatalf("history: %s", rec.Body)
+	}
+	if !strings.Contains(f.logs.String(), `"code":"invalid"`) {
+		t.Fatalf("no log line: %s", f.logs)
+	}
+}
