@@ -1,5 +1,10 @@
 package lakegate
 
+import (
+	"regexp"
+	"strings"
+)
+
 // Roles a principal may hold. An analyst queries their own tenant, a
 // publisher also ingests into it, an admin does everything in every tenant.
 const (
@@ -32,4 +37,18 @@ func ValidRole(r string) bool { return roleRank[r] > 0 }
 // Can reports whether p's role includes role.
 func (p Principal) Can(role string) bool {
 	return roleRank[p.Role] > 0 && roleRank[p.Role] >= roleRank[role]
+}
+
+// tenantRE is the charset of tenant names. A tenant's name becomes a path
+// component of the lake (tenants/<name>) and the prefix of its catalog
+// databases (<name>__<database>), so it is a catalog identifier without
+// "__": the first "__" of a database name always ends its tenant.
+var tenantRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+
+// ValidTenant checks a tenant name; EINVALID names the rule.
+func ValidTenant(name string) error {
+	if !tenantRE.MatchString(name) || strings.Contains(name, "__") || strings.HasSuffix(name, "_") {
+		return Errorf(EINVALID, "tenant name %q is not valid: use 1 to 32 lower-case letters, digits or single '_' inside, starting with a letter", name)
+	}
+	return nil
 }

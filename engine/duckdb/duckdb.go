@@ -42,6 +42,10 @@ type Options struct {
 	// QueryLogRows is how many of the latest queries lakegate.query_log
 	// keeps; 0 keeps DefaultQueryLogRows.
 	QueryLogRows int
+	// TenantColumn adds a tenant column to every view, taken from each
+	// file's path (tenants/<tenant>/...): the admin's engine over every
+	// tenant's tables (catalog.AllTenants) sets it.
+	TenantColumn bool
 }
 
 // DB is the DuckDB engine. It is safe for concurrent use.

@@ -181,6 +181,9 @@ func (db *DB) viewBody(t lakegate.Table, parts []lakegate.Partition) (string, er
 		}
 	}
 	if len(uris) == 0 {
+		if db.opt.TenantColumn {
+			t.Columns = append(append([]lakegate.Column{}, t.Columns...), lakegate.Column{Name: "tenant", Type: "VARCHAR"})
+		}
 		return emptyBody(t)
 	}
 	opts := []string{"union_by_name=true"}
@@ -196,7 +199,12 @@ func (db *DB) viewBody(t lakegate.Table, parts []lakegate.Partition) (string, er
 	} else {
 		opts = append(opts, "hive_partitioning=false")
 	}
-	return fmt.Sprintf("SELECT * FROM read_parquet([%s], %s)", strings.Join(uris, ", "), strings.Join(opts, ", ")), nil
+	scan := fmt.Sprintf("read_parquet([%s], %s)", strings.Join(uris, ", "), strings.Join(opts, ", "))
+	if db.opt.TenantColumn {
+		// filename is DuckDB's virtual column: not in *, named on demand.
+		return "SELECT *, regexp_extract(filename, '/tenants/([^/]+)/', 1) AS tenant FROM " + scan, nil
+	}
+	return "SELECT * FROM " + scan, nil
 }
 
 // emptyBody types the columns of a table without files, so queries bind
