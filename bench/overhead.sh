@@ -28,7 +28,7 @@ if ! compgen -G "$lake/assessments/attempts/ingest_date=*/*.parquet" > /dev/null
 fi
 
 port=$(( 20000 + RANDOM % 20000 ))
-"$work/lakegate" serve --lake "$lake" --addr "127.0.0.1:$port" --log-level warn &
+"$work/lakegate" serve --lake "$lake" --addr "127.0.0.1:$port" --log-level warn --auth none &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -fs "127.0.0.1:$port/healthz" > /dev/null && break; sleep 0.2; done
