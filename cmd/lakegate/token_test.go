@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -120,6 +121,17 @@ func TestTokensEndToEnd(t *testing.T) {
 			t.Errorf("%s: status %d, want %d", tc.name, got, tc.want)
 		}
 	}
+
+	// The README's pandas line with a token.
+	t.Run("pandas", func(t *testing.T) {
+		py := pandasPython(t)
+		script := "import pandas as pd; auth = {'Authorization': 'Bearer " + ana + "'}; " +
+			"print(int(pd.read_csv('" + base + "/v1/query.csv?sql=SELECT+42+AS+n', storage_options=auth)['n'][0]))"
+		out, err := exec.Command(py, "-c", script).CombinedOutput()
+		if err != nil || strings.TrimSpace(string(out)) != "42" {
+			t.Fatalf("pandas with a token: %v\n%s", err, out)
+		}
+	})
 
 	// Revoking while the server runs takes effect on the next request.
 	if code, _, errOut := run(t, nil, "token", "revoke", "--lake", lake, ana); code != 0 {
