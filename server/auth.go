@@ -107,13 +107,16 @@ func describeRole(r string) string {
 	return "of the unknown role " + r
 }
 
-// challenge sets the WWW-Authenticate header of a 401. A client that tried
-// Bearer is told only about Bearer, so that a browser page that sends a
-// bad token never pops up the browser's own Basic login box.
+// challenge sets the WWW-Authenticate header of a 401. Basic is offered
+// to tools and to a browser tab opening a URL (its login box then works:
+// user name and token), but not to a client that tried Bearer nor to a
+// page's script (Sec-Fetch-Dest: empty), so that the query page's own
+// sign-in dialog never competes with the browser's login box.
 func challenge(c echo.Context) {
-	h := c.Response().Header()
+	r, h := c.Request(), c.Response().Header()
 	h.Add("WWW-Authenticate", `Bearer realm="`+Realm+`"`)
-	if scheme, _, _ := strings.Cut(c.Request().Header.Get("Authorization"), " "); !strings.EqualFold(scheme, "Bearer") {
+	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Bearer") && r.Header.Get("Sec-Fetch-Dest") != "empty" {
 		h.Add("WWW-Authenticate", `Basic realm="`+Realm+`", charset="UTF-8"`)
 	}
 }
