@@ -1,6 +1,7 @@
 package lakegate
 
 import (
+	"context"
 	"regexp"
 	"strings"
 )
@@ -51,4 +52,19 @@ func ValidTenant(name string) error {
 		return Errorf(EINVALID, "tenant name %q is not valid: use 1 to 32 lower-case letters, digits or single '_' inside, starting with a letter", name)
 	}
 	return nil
+}
+
+// AllTenants names, where a tenant is asked for, every tenant at once:
+// the admin's cross-tenant view, whose tables carry a tenant column.
+const AllTenants = "*"
+
+// Tenancy gives each tenant its own engine and its own view of the
+// catalog, so that a query physically cannot reach another tenant's data.
+//
+// Engine returns EINVALID for a tenant name ValidTenant refuses and
+// EUNAVAILABLE when the tenant's engine cannot start; Catalog returns
+// EINVALID likewise. Either accepts AllTenants.
+type Tenancy interface {
+	Engine(ctx context.Context, tenant string) (Engine, error)
+	Catalog(tenant string) (Catalog, error)
 }

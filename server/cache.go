@@ -56,7 +56,7 @@ func (s *Server) serveCached(c echo.Context, q *call) (hit bool, err error) {
 		h.Set(CacheHeader, "bypass") // the engine reports the catalog's trouble
 		return false, nil
 	}
-	key := cacheKey(q, s.opt.Engine.Name())
+	key := cacheKey(q, q.Engine.Name()+"@"+q.Scope)
 	if !noCache {
 		if e := s.cache.get(key, v); e != nil {
 			q.Cached, q.Rows = true, e.rows

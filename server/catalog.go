@@ -24,7 +24,11 @@ func (s *Server) catalogRoutes(e *echo.Echo) {
 }
 
 func (s *Server) catalogDatabases(c echo.Context) error {
-	dbs, err := s.opt.Catalog.Databases(c.Request().Context())
+	cat, err := s.catalogOf(c)
+	if err != nil {
+		return err
+	}
+	dbs, err := cat.Databases(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -33,7 +37,11 @@ func (s *Server) catalogDatabases(c echo.Context) error {
 
 func (s *Server) catalogTables(c echo.Context) error {
 	db := c.Param("db")
-	ts, err := s.opt.Catalog.Tables(c.Request().Context(), db)
+	cat, err := s.catalogOf(c)
+	if err != nil {
+		return err
+	}
+	ts, err := cat.Tables(c.Request().Context(), db)
 	if err != nil {
 		return err
 	}
@@ -41,7 +49,11 @@ func (s *Server) catalogTables(c echo.Context) error {
 }
 
 func (s *Server) catalogTable(c echo.Context) error {
-	t, err := s.opt.Catalog.Table(c.Request().Context(), c.Param("db"), c.Param("table"))
+	cat, err := s.catalogOf(c)
+	if err != nil {
+		return err
+	}
+	t, err := cat.Table(c.Request().Context(), c.Param("db"), c.Param("table"))
 	if err != nil {
 		return err
 	}
@@ -60,7 +72,11 @@ func (s *Server) catalogPartitions(c echo.Context) error {
 		return err
 	}
 	db, table := c.Param("db"), c.Param("table")
-	parts, err := s.opt.Catalog.Partitions(c.Request().Context(), db, table)
+	cat, err := s.catalogOf(c)
+	if err != nil {
+		return err
+	}
+	parts, err := cat.Partitions(c.Request().Context(), db, table)
 	if err != nil {
 		return err
 	}

@@ -150,14 +150,14 @@ func setColumns(h http.Header, cols []lakegate.Column) {
 // stream answers q in a streamed format: through the engine's export
 // (a spill file, flat memory) when it has one, else from the cursor.
 func (s *Server) stream(c echo.Context, q *call) error {
-	if ex, ok := s.opt.Engine.(lakegate.Exporter); ok {
+	if ex, ok := q.Engine.(lakegate.Exporter); ok {
 		return s.export(c, q, ex)
 	}
 	switch q.Format {
 	case "csv", "tsv", "ndjson":
 		return s.streamRows(c, q)
 	}
-	return lakegate.Errorf(lakegate.EINVALID, "format %s needs an engine that exports files; the %s engine answers json, ndjson, csv and tsv", q.Format, s.opt.Engine.Name())
+	return lakegate.Errorf(lakegate.EINVALID, "format %s needs an engine that exports files; the %s engine answers json, ndjson, csv and tsv", q.Format, q.Engine.Name())
 }
 
 // export streams the engine's export file. The engine's early errors

@@ -41,8 +41,9 @@ const (
 type job struct {
 	id, user, sql string
 	params        any
-	format        string // the result format when GET .../result names none
-	binary        bool   // the result file is format (arrow, parquet), not NDJSON
+	format        string          // the result format when GET .../result names none
+	binary        bool            // the result file is format (arrow, parquet), not NDJSON
+	engine        lakegate.Engine // of the submitter's scope (tenant.go)
 	timeout       time.Duration
 	ttl           time.Duration // kept this long after it finished
 	limit         string        // where timeout came from, for the 504 message
@@ -125,6 +126,9 @@ func (s *Server) newJob(c echo.Context, req request) (*job, error) {
 		return nil, lakegate.Errorf(lakegate.EINVALID, missingSQL)
 	}
 	var err error
+	if j.engine, err = s.engineOf(c); err != nil {
+		return nil, err
+	}
 	if j.params, err = decodeParams(req.Params); err != nil {
 		return nil, err
 	}
@@ -135,8 +139,8 @@ func (s *Server) newJob(c echo.Context, req request) (*job, error) {
 		return nil, err
 	}
 	if j.binary = binaryFormat(j.format); j.binary {
-		if _, ok := s.opt.Engine.(lakegate.Exporter); !ok {
-			return nil, lakegate.Errorf(lakegate.EINVALID, "format %s needs an engine that exports files; the %s engine's jobs answer json, ndjson, csv and tsv", j.format, s.opt.Engine.Name())
+		if _, ok := j.engine.(lakegate.Exporter); !ok {
+			return nil, lakegate.Errorf(lakegate.EINVALID, "format %s needs an engine that exports files; the %s engine's jobs answer json, ndjson, csv and tsv", j.format, j.engine.Name())
 		}
 	}
 	return j, nil
@@ -166,7 +170,7 @@ func (s *Server) spillJob(ctx context.Context, j *job) error {
 	if j.binary {
 		return s.exportJob(ctx, j)
 	}
-	rs, err := s.opt.Engine.Query(ctx, lakegate.Query{ID: j.id, SQL: j.sql, Params: j.params})
+	rs, err := j.engine.Query(ctx, lakegate.Query{ID: j.id, SQL: j.sql, Params: j.params})
 	if err != nil {
 		return err
 	}
@@ -229,7 +233,7 @@ func (s *Server) finishJob(j *job, err error) {
 	// A job is a query like any other: its log line, metrics, history
 	// entry and query-log row come from the same place.
 	s.observeQuery(context.Background(), finished{ID: j.id, User: j.user, SQL: j.sql, Params: j.params,
-		Format: j.format, Start: j.created, Rows: int(j.rows.Load()), Err: err})
+		Format: j.format, Start: j.created, Rows: int(j.rows.Load()), Err: err, Engine: j.engine})
 	s.log.Debug("job finished", "query_id", j.id, "state", state)
 }
 

@@ -175,7 +175,7 @@ func writeJobNDJSON(res *echo.Response, f io.Reader, cols []lakegate.Column) err
 // exportJob writes a binary-format job through the engine's export, so
 // the job's memory stays flat and its columns keep their types.
 func (s *Server) exportJob(ctx context.Context, j *job) error {
-	ex := s.opt.Engine.(lakegate.Exporter) // newJob checked
+	ex := j.engine.(lakegate.Exporter) // newJob checked
 	ef, err := ex.Export(ctx, lakegate.Query{ID: j.id, SQL: j.sql, Params: j.params}, j.format, 0)
 	if err != nil {
 		return err

@@ -52,7 +52,7 @@ func (s *Server) record(c echo.Context, q *call, err error) {
 		q.Bytes = c.Response().Size
 	}
 	s.observeQuery(c.Request().Context(), finished{ID: q.ID, User: q.User, SQL: q.SQL, Params: q.Params, Format: q.Format, Start: q.Start,
-		Rows: q.Rows, Bytes: q.Bytes, Cached: q.Cached, Queued: q.Queued, Err: err})
+		Rows: q.Rows, Bytes: q.Bytes, Cached: q.Cached, Queued: q.Queued, Err: err, Engine: q.Engine})
 }
 
 // finished is how one query ended, as record (and any other path that
@@ -66,6 +66,11 @@ type finished struct {
 	Cached                bool
 	Queued                time.Duration
 	Err                   error
+	// Engine ran it (or would have); its query log gets the entry. Nil
+	// for a request refused before it had one: then only a server without
+	// tenancy logs it, to its one engine, since any other engine could
+	// belong to another tenant.
+	Engine lakegate.Engine
 }
 
 // observeQuery writes the query's log line, counts it in the metrics, adds
@@ -77,7 +82,14 @@ func (s *Server) observeQuery(ctx context.Context, f finished) {
 		status, code, msg = Status(f.Err), lakegate.ErrorCode(f.Err), lakegate.ErrorMessage(f.Err)
 	}
 	params := paramsJSON(f.Params)
+	eng := f.Engine
+	if eng == nil && s.opt.Tenancy == nil {
+		eng = s.opt.Engine
+	}
 	engine := s.opt.Engine.Name()
+	if eng != nil {
+		engine = eng.Name()
+	}
 	s.log.Info("query", "query_id", f.ID, "user", f.User, "sql", f.SQL, "params", params, "engine", engine,
 		"format", f.Format, "status", status, "code", code, "rows", f.Rows, "bytes", f.Bytes,
 		"elapsed_ms", ms(elapsed), "cached", f.Cached, "queued_ms", ms(f.Queued), "error", msg)
@@ -93,7 +105,7 @@ func (s *Server) observeQuery(ctx context.Context, f finished) {
 	s.history.add(f.User, historyEntry{QueryID: f.ID, StartedAt: f.Start.UTC(), SQL: sql, Params: json.RawMessage(nullJSON(params)),
 		Engine: engine, Format: f.Format, Status: status, Code: code, Error: msg, Rows: f.Rows, Bytes: f.Bytes,
 		ElapsedMS: ms(elapsed), Cached: f.Cached})
-	if ql, ok := s.opt.Engine.(lakegate.QueryLogger); ok {
+	if ql, ok := eng.(lakegate.QueryLogger); ok {
 		entry := lakegate.QueryLogEntry{ID: f.ID, User: f.User, SQL: redact(f.SQL), Params: redact(params), Engine: engine,
 			Format: f.Format, Status: status, Code: code, Rows: int64(f.Rows), Bytes: f.Bytes, Elapsed: elapsed,
 			Cached: f.Cached, Error: redact(msg), Start: f.Start}

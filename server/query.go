@@ -152,6 +152,8 @@ type call struct {
 	Bytes   int64 // body bytes sent
 	Cached  bool  // answered from the result cache
 	Queued  time.Duration
+	Engine  lakegate.Engine // of the request's scope (tenant.go)
+	Scope   string
 }
 
 // run is the pipeline of one query: check, admit, answer from the cache or
@@ -162,6 +164,12 @@ func (s *Server) run(c echo.Context, req request, format string) (err error) {
 	defer func() { s.record(c, q, err) }()
 	if strings.TrimSpace(req.SQL) == "" {
 		return lakegate.Errorf(lakegate.EINVALID, missingSQL)
+	}
+	if q.Scope, err = s.scopeOf(c); err != nil {
+		return err
+	}
+	if q.Engine, err = s.engineOf(c); err != nil {
+		return err
 	}
 	var limit string
 	if q.Timeout, limit, err = s.requestTimeout(c, req); err != nil {
@@ -246,7 +254,7 @@ func (s *Server) execute(c echo.Context, q *call) error {
 // context; done closes the cursor and releases the deadline.
 func (s *Server) query(c echo.Context, q *call) (rs lakegate.Rows, done func(), err error) {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), q.Timeout)
-	rs, err = s.opt.Engine.Query(ctx, lakegate.Query{ID: q.ID, SQL: q.SQL, Params: q.Params})
+	rs, err = q.Engine.Query(ctx, lakegate.Query{ID: q.ID, SQL: q.SQL, Params: q.Params})
 	if err != nil {
 		cancel()
 		return nil, nil, err
@@ -267,8 +275,16 @@ func principalOf(c echo.Context) lakegate.Principal {
 	return lakegate.Anonymous
 }
 
-// userOf names the caller.
-func userOf(c echo.Context) string { return principalOf(c).User }
+// userOf names the caller, with its tenant unless that is the default one
+// (user names cannot hold "@"): history, jobs, limits and the cache key
+// their entries by it, so two tenants' users of one name stay apart.
+func userOf(c echo.Context) string {
+	p := principalOf(c)
+	if p.Tenant == lakegate.DefaultTenant || p.Tenant == "" {
+		return p.User
+	}
+	return p.User + "@" + p.Tenant
+}
 
 // decodeParams turns the JSON params into Go values the engine binds:
 // integers stay exact (int64), other numbers become float64.

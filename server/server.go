@@ -52,6 +52,10 @@ type Options struct {
 	JobTTL time.Duration
 	// SpillDir holds temporary files of exports and jobs ("": os.TempDir()).
 	SpillDir string
+	// Tenancy, when set, gives each tenant its own engine and catalog
+	// (tenant.go); Engine and Catalog then serve the default tenant's
+	// health check and name the engine.
+	Tenancy lakegate.Tenancy
 	// Metrics, when set, is the registry served at /metrics, so code
 	// outside the server (demo's ingest) can count in it; default a new one.
 	Metrics *Metrics
@@ -264,13 +268,17 @@ func (s *Server) health(c echo.Context) error {
 // tables lists every table of every database.
 func (s *Server) tables(c echo.Context) error {
 	ctx := c.Request().Context()
-	dbs, err := s.opt.Catalog.Databases(ctx)
+	cat, err := s.catalogOf(c)
+	if err != nil {
+		return err
+	}
+	dbs, err := cat.Databases(ctx)
 	if err != nil {
 		return err
 	}
 	out := []lakegate.Table{}
 	for _, d := range dbs {
-		ts, err := s.opt.Catalog.Tables(ctx, d.Name)
+		ts, err := cat.Tables(ctx, d.Name)
 		if lakegate.ErrorCode(err) == lakegate.ENOTFOUND {
 			continue // dropped between the two calls
 		}
