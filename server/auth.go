@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/lakegate/lakegate"
 )
@@ -55,6 +56,9 @@ type auth struct {
 
 	routesOnce sync.Once
 	routes     map[string]bool // registered "METHOD path"s (roles.go)
+
+	deniedOnce  sync.Once
+	deniedTotal *prometheus.CounterVec // lakegate_auth_denied_total, in the server's Metrics
 }
 
 // useAuth installs the middleware that authenticates every request but
@@ -82,22 +86,49 @@ func (s *Server) useAuth(e *echo.Echo) {
 				if lakegate.ErrorCode(err) == lakegate.EUNAUTHORIZED {
 					challenge(c)
 				}
-				return err
+				return s.denied(c, tokenID, err)
 			}
 			release, err := s.auth.quotas.admit(c, tokenID)
 			if err != nil {
-				return err
+				return s.denied(c, tokenID, err)
 			}
 			defer release()
 			if !p.Can(role) {
-				return lakegate.Errorf(lakegate.EFORBIDDEN, "%s %s needs the %s role; %s of tenant %s is %s",
-					c.Request().Method, c.Path(), role, p.User, p.Tenant, describeRole(p.Role))
+				return s.denied(c, tokenID, lakegate.Errorf(lakegate.EFORBIDDEN, "%s %s needs the %s role; %s of tenant %s is %s",
+					c.Request().Method, c.Path(), role, p.User, p.Tenant, describeRole(p.Role)))
 			}
 			c.Set(principalKey, p)
 			c.Set(tokenIDKey, tokenID)
 			return next(c)
 		}
 	})
+}
+
+// denied logs and counts a request turned away by authentication, then
+// returns err for the error handler. Store outages are not counted: the
+// error handler reports them.
+func (s *Server) denied(c echo.Context, tokenID string, err error) error {
+	code := lakegate.ErrorCode(err)
+	switch code {
+	case lakegate.EUNAUTHORIZED, lakegate.EFORBIDDEN, lakegate.EBUSY:
+	default:
+		return err
+	}
+	s.auth.deniedOnce.Do(func() {
+		s.auth.deniedTotal = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lakegate_auth_denied_total",
+			Help: "Requests turned away before their handler, by code: unauthorized (401), forbidden (403), busy (429, a token's quota)."},
+			[]string{"code"})
+		if err := s.metrics.reg.Register(s.auth.deniedTotal); err != nil {
+			if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
+				s.auth.deniedTotal = are.ExistingCollector.(*prometheus.CounterVec)
+			}
+		}
+	})
+	s.auth.deniedTotal.WithLabelValues(code).Inc()
+	r := c.Request()
+	s.log.Info("request denied", "code", code, "method", r.Method, "path", r.URL.Path,
+		"remote", r.RemoteAddr, "token_id", tokenID, "reason", lakegate.ErrorMessage(err))
+	return err
 }
 
 func describeRole(r string) string {

@@ -213,6 +213,15 @@ func TestAuthGolden(t *testing.T) {
 	rec = a.send(t, "GET", "/metrics", bearer(a.tokens[lakegate.RoleAnalyst]))
 	wantError(t, rec, 403, lakegate.EFORBIDDEN)
 	golden(t, "auth_forbidden", rec.Body.Bytes())
+	rec = a.send(t, "GET", "/metrics", bearer(a.tokens[lakegate.RoleAdmin]))
+	for _, want := range []string{`lakegate_auth_denied_total{code="unauthorized"} 1`, `lakegate_auth_denied_total{code="forbidden"} 1`} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if !strings.Contains(a.logs.String(), `"msg":"request denied","code":"forbidden"`) {
+		t.Errorf("a 403 is not logged:\n%s", a.logs)
+	}
 	// A client that tried Bearer, or a page's script, is not offered Basic
 	// (no browser login box over the page's own sign-in dialog).
 	for _, h := range []string{bearer(forge(a.tokens[lakegate.RoleAnalyst])), "Sec-Fetch-Dest: empty"} {
@@ -304,6 +313,11 @@ func TestAuthRejects(t *testing.T) {
 	// An analyst cannot raise its role with headers either.
 	wantError(t, a.send(t, "GET", "/metrics", bearer(tok), "X-Test-User: u-admin", "X-Lakegate-Role: admin"), 403, lakegate.EFORBIDDEN)
 
+	for _, tok := range []string{tok, admin, revoked} {
+		if strings.Contains(a.logs.String(), tok[len(tok)-64:]) {
+			t.Fatalf("a token's secret reached the logs:\n%s", a.logs)
+		}
+	}
 	a.advance(2 * time.Hour)
 	rec := a.send(t, "GET", "/v1/tables", bearer(tok))
 	wantError(t, rec, 401, lakegate.EUNAUTHORIZED)
