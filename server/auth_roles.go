@@ -2,7 +2,6 @@ package server
 
 import (
 	"sort"
-	"strings"
 
 	"github.com/lakegate/lakegate"
 )
@@ -92,9 +91,6 @@ type Route struct {
 func (s *Server) Routes() []Route {
 	var out []Route
 	for _, r := range s.echo.Routes() {
-		if strings.HasPrefix(r.Name, "github.com/labstack/echo") && r.Path == "" {
-			continue
-		}
 		role, open := s.routeRole(r.Method, r.Path)
 		if open {
 			role = ""
