@@ -17,9 +17,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/lakegate/lakegate"
 	"github.com/lakegate/lakegate/catalog"
 	"github.com/lakegate/lakegate/engine/duckdb"
 	"github.com/lakegate/lakegate/generate"
@@ -66,6 +69,15 @@ var (
 	lakeDir  string
 	lakeErr  error
 )
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if lakeDir != "" {
+		os.RemoveAll(lakeDir)
+	}
+	os.Exit(code)
+}
 
 func testLake(t *testing.T) string {
 	t.Helper()
@@ -115,9 +127,9 @@ func buildLake(dir string) error {
 
 // newGateway serves the test lake with the page; opt's engine, catalog,
 // saved queries (the canned ones and the catalog's store), logger and UI
-// are filled in. Authentication is off unless opt.Auth.Tokens is set, in
-// which case it is replaced by the catalog's token store (see withToken).
-func newGateway(t *testing.T, opt server.Options) *gateway {
+// are filled in. Authentication is off unless withAuth is given: then the
+// catalog's token store checks tokens and withAuth can add some to it.
+func newGateway(t *testing.T, opt server.Options, withAuth func(lakegate.TokenStore)) *gateway {
 	t.Helper()
 	dir := testLake(t)
 	store, err := landing.NewLocal(dir)
@@ -134,10 +146,10 @@ func newGateway(t *testing.T, opt server.Options) *gateway {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if opt.Auth.Tokens == nil {
-		opt.Auth.None = true
-	} else {
-		opt.Auth.Tokens = cat.Tokens()
+	opt.Auth.None = true
+	if withAuth != nil {
+		opt.Auth.None, opt.Auth.Tokens = false, cat.Tokens()
+		withAuth(cat.Tokens())
 	}
 	all, err := queries.All()
 	if err != nil {
@@ -330,4 +342,54 @@ func gridRows() chromedp.Action[[][]string] {
 // text reads an element's rendered text.
 func text(sel string) chromedp.Action[string] {
 	return chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).innerText`, sel))
+}
+
+// allowDownloads saves the page's downloads into dir under their own names.
+func allowDownloads(dir string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir,
+		})
+		return err
+	})
+}
+
+// waitFile waits for a download to land and returns its bytes.
+func waitFile(t *testing.T, path string) []byte {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			return b
+		}
+		if time.Now().After(deadline) {
+			entries, _ := os.ReadDir(filepath.Dir(path))
+			t.Fatalf("no %s after 15s (the directory holds %v)", path, entries)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// enter presses Enter as a keyboard does for an editor that acts on
+// keydown (rawKeyDown and keyUp, no char event that would add a newline).
+func enter() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+			if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, input.DispatchKeyEventParams{
+				Type: typ, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13,
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// retype replaces a field's value by selecting it all and typing.
+func retype(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Click(css(sel)),
+		chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+		chromedp.KeyEvent(kb.Backspace),
+		chromedp.SendKeys(css(sel), value),
+	)
 }

@@ -2,15 +2,19 @@ package web_test
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
+	"github.com/lakegate/lakegate"
 	"github.com/lakegate/lakegate/server"
 )
 
@@ -20,7 +24,7 @@ import (
 const topExams = `SELECT exam_name, count(*) AS attempts, round(avg(score), 3) AS avg_score FROM assessments.attempts GROUP BY exam_name ORDER BY attempts DESC, exam_name LIMIT 8`
 
 func TestPageRunsTypedQueryAndSortsGrid(t *testing.T) {
-	g := newGateway(t, server.Options{})
+	g := newGateway(t, server.Options{}, nil)
 	ctx := newBrowser(t, 0, 0)
 	do(t, ctx, "load the page",
 		chromedp.Navigate(g.URL+"/"),
@@ -46,7 +50,13 @@ func TestPageRunsTypedQueryAndSortsGrid(t *testing.T) {
 	if !strings.Contains(loc, "#sql=SELECT+exam_name") {
 		t.Errorf("the query is not in the URL: %s", loc)
 	}
-	shot(t, ctx, "grid")
+	do(t, ctx, "open a table in the catalog", chromedp.Click(css("#catalog-tree .table summary")))
+	if png := shot(t, ctx, "grid"); *update && png != nil {
+		// The README shows this one.
+		if err := os.WriteFile(filepath.Join("..", "docs", "query-page.png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	do(t, ctx, "sort by attempts",
 		chromedp.Click(css(`#result th:nth-child(2) button`)),
@@ -68,7 +78,7 @@ func TestPageRunsTypedQueryAndSortsGrid(t *testing.T) {
 }
 
 func TestPageShowsErrorWithPosition(t *testing.T) {
-	g := newGateway(t, server.Options{})
+	g := newGateway(t, server.Options{}, nil)
 	ctx := newBrowser(t, 0, 0)
 	do(t, ctx, "run a query with a typo",
 		chromedp.Navigate(g.URL+"/"),
@@ -88,7 +98,7 @@ func TestPageShowsErrorWithPosition(t *testing.T) {
 }
 
 func TestPageChartsResult(t *testing.T) {
-	g := newGateway(t, server.Options{})
+	g := newGateway(t, server.Options{}, nil)
 	ctx := newBrowser(t, 0, 0)
 	do(t, ctx, "chart a grouped count",
 		chromedp.Navigate(g.URL+"/"),
@@ -123,7 +133,7 @@ func TestPageChartsResult(t *testing.T) {
 }
 
 func TestPageCancelsLongQuery(t *testing.T) {
-	g := newGateway(t, server.Options{Timeout: 2 * time.Minute})
+	g := newGateway(t, server.Options{Timeout: 2 * time.Minute}, nil)
 	ctx := newBrowser(t, 0, 0)
 	do(t, ctx, "start a long query, then cancel it",
 		chromedp.Navigate(g.URL+"/"),
@@ -132,7 +142,7 @@ func TestPageCancelsLongQuery(t *testing.T) {
 		waitJS(`document.querySelector("#cancel").disabled === false`),
 		chromedp.Sleep(700*time.Millisecond),
 		chromedp.Click(css("#cancel")),
-		waitJS(`document.querySelector("#meta").innerText === "Canceled."`),
+		waitJS(`/^Canceled after [0-9.]+ s\./.test(document.querySelector("#meta").innerText)`),
 	)
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(g.logs.String(), `"code":"canceled"`) {
@@ -145,17 +155,11 @@ func TestPageCancelsLongQuery(t *testing.T) {
 }
 
 func TestPageDownloadsCSV(t *testing.T) {
-	g := newGateway(t, server.Options{})
+	g := newGateway(t, server.Options{}, nil)
 	ctx := newBrowser(t, 0, 0)
 	dir := t.TempDir()
-	allow := chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir,
-		})
-		return err
-	})
 	do(t, ctx, "run and download as CSV",
-		allow,
+		allowDownloads(dir),
 		chromedp.Navigate(g.URL+"/"),
 		typeSQL(`SELECT exam_name, count(*) AS attempts FROM assessments.attempts GROUP BY 1 ORDER BY 1 LIMIT 3`),
 		runKeys(),
@@ -163,22 +167,197 @@ func TestPageDownloadsCSV(t *testing.T) {
 		chromedp.SetValue(css("#dl-format"), "csv"),
 		chromedp.Click(css("#download")),
 	)
-	path := filepath.Join(dir, "lakegate-result.csv")
-	var data []byte
-	for deadline := time.Now().Add(15 * time.Second); ; {
-		b, err := os.ReadFile(path)
-		if err == nil && len(b) > 0 {
-			data = b
-			break
-		}
-		if time.Now().After(deadline) {
-			entries, _ := os.ReadDir(dir)
-			t.Fatalf("no %s after 15s (the directory holds %v)", path, entries)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	data := waitFile(t, filepath.Join(dir, "lakegate-result.csv"))
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 	if len(lines) != 4 || lines[0] != "exam_name,attempts" {
 		t.Errorf("CSV: want a header and 3 rows, got %q", data)
+	}
+}
+
+func TestPageRunsSavedQueryWithParameter(t *testing.T) {
+	g := newGateway(t, server.Options{}, nil)
+	ctx := newBrowser(t, 0, 0)
+	do(t, ctx, "pick pass_rate in the saved panel",
+		chromedp.Navigate(g.URL+"/"),
+		chromedp.Click(css("#tab-saved")),
+		waitJS(`document.querySelector("#saved-select option[value=pass_rate]") !== null`),
+		// A user picks with the mouse or the keyboard; either way the
+		// select fires change, which is what the page listens to.
+		chromedp.Evaluate[chromedp.Void](`(s => { s.value = "pass_rate"; s.dispatchEvent(new Event("change")); })(document.querySelector("#saved-select"))`),
+		chromedp.WaitVisible(css("#param-threshold")),
+	)
+	if v := get(t, ctx, "read the default", chromedp.Value(css("#param-threshold"))); v != "0.7" {
+		t.Errorf("threshold field: want the default 0.7, got %q", v)
+	}
+	do(t, ctx, "set threshold to 0.5 and run",
+		retype("#param-threshold", "0.5"),
+		chromedp.Click(css("#saved-run")),
+		waitJS(`/^Pass rate: 1 row ·/.test(document.querySelector("#meta").innerText)`),
+	)
+	rows := get(t, ctx, "read the grid", gridRows())
+	want := savedRun(t, g, "pass_rate", "threshold=0.5")
+	if len(rows) != 2 || !strings.HasPrefix(rows[0][0], "pass_rate") || rows[1][0] != want {
+		t.Errorf("pass_rate at 0.5: want pass_rate %s, got %q", want, rows)
+	}
+	if other := savedRun(t, g, "pass_rate", "threshold=0.7"); other == want {
+		t.Errorf("pass_rate is %s at both 0.5 and 0.7: the parameter made no difference", want)
+	}
+	if loc := get(t, ctx, "read the URL", chromedp.Location()); !strings.Contains(loc, "#saved=pass_rate&p.threshold=0.5") {
+		t.Errorf("the saved query and its parameter are not in the URL: %s", loc)
+	}
+	shot(t, ctx, "saved")
+
+	// Save the editor's SQL as a new query; it shows up in the list with
+	// its parameter, and runs.
+	do(t, ctx, "save a new query",
+		typeSQL(`SELECT exam_name, count(*) AS attempts FROM assessments.attempts WHERE exam_name LIKE $pattern GROUP BY 1 ORDER BY 2 DESC`),
+		chromedp.Click(css("#save-new summary")),
+		chromedp.SendKeys(css("#save-name"), "exams_like"),
+		chromedp.SendKeys(css("#save-title"), "Exams like a pattern"),
+		chromedp.Click(css("#save-form button[type=submit]")),
+		waitJS(`document.querySelector("#save-status").innerText === "Saved as exams_like."`),
+		chromedp.WaitVisible(css("#param-pattern")),
+		chromedp.SendKeys(css("#param-pattern"), "%Python%"),
+		chromedp.Click(css("#saved-run")),
+		waitJS(`/rows? ·/.test(document.querySelector("#meta").innerText) && document.querySelector("#result td") !== null`),
+	)
+	for _, r := range get(t, ctx, "read the grid", gridRows())[1:] {
+		if !strings.Contains(r[0], "Python") {
+			t.Errorf("exams_like %%Python%%: row %q does not match", r)
+		}
+	}
+}
+
+// savedRun runs a saved query over HTTP and returns its first cell.
+func savedRun(t *testing.T, g *gateway, name, query string) string {
+	t.Helper()
+	res, err := http.Get(g.URL + "/v1/saved/" + name + "/run?format=csv&" + query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if res.StatusCode != 200 || len(lines) < 2 {
+		t.Fatalf("%s?%s: %d %s", name, query, res.StatusCode, b)
+	}
+	return strings.Split(lines[1], ",")[0]
+}
+
+func TestPageSignsInWithToken(t *testing.T) {
+	var token string
+	g := newGateway(t, server.Options{}, func(store lakegate.TokenStore) {
+		tok, rec, err := lakegate.NewToken(lakegate.Principal{User: "ada", Tenant: lakegate.DefaultTenant, Role: lakegate.RoleAnalyst}, 0, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := store.Create(context.Background(), rec); err != nil {
+			t.Fatal(err)
+		}
+		token = tok
+	})
+	ctx := newBrowser(t, 0, 0)
+	do(t, ctx, "load the page: it asks for a token",
+		chromedp.Navigate(g.URL+"/"),
+		chromedp.WaitVisible(css("#signin #token")),
+	)
+	shot(t, ctx, "signin")
+	do(t, ctx, "a wrong token is refused and asked again",
+		chromedp.SendKeys(css("#token"), "lg_0000000000000000_"+strings.Repeat("0", 64)),
+		chromedp.Click(css("#signin-submit")),
+		waitJS(`document.querySelector("#signin").open && /not accepted/.test(document.querySelector("#signin-reason").innerText)`),
+	)
+	do(t, ctx, "the right token lets the page in",
+		chromedp.SendKeys(css("#token"), token),
+		chromedp.Click(css("#signin-submit")),
+		waitJS(`!document.querySelector("#signin").open`),
+		waitJS(`document.querySelectorAll("#catalog-tree .table").length > 0`),
+		typeSQL(`SELECT count(*) AS attempts FROM assessments.attempts`),
+		runKeys(),
+		waitJS(`/^1 row/.test(document.querySelector("#meta").innerText)`),
+	)
+	if got := get(t, ctx, "read the kept token", chromedp.Evaluate[string](`sessionStorage.getItem("lakegate.token")`)); got != token {
+		t.Errorf("sessionStorage keeps %q, want the token", got)
+	}
+	// The download goes through fetch with the same header.
+	dir := t.TempDir()
+	do(t, ctx, "download as JSON with the token", allowDownloads(dir),
+		chromedp.SetValue(css("#dl-format"), "json"),
+		chromedp.Click(css("#download")),
+	)
+	if b := waitFile(t, filepath.Join(dir, "lakegate-result.json")); !strings.Contains(string(b), `"attempts"`) {
+		t.Errorf("JSON download: %s", b)
+	}
+	if !strings.Contains(g.logs.String(), `"user":"ada"`) {
+		t.Errorf("the server did not see ada's queries; logs:\n%s", g.logs.String())
+	}
+}
+
+func TestPageOnNarrowWindowByKeyboard(t *testing.T) {
+	g := newGateway(t, server.Options{}, nil)
+	ctx := newBrowser(t, 0, 0)
+	do(t, ctx, "load on a phone-sized window",
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(g.URL+"/"),
+		waitJS(`document.querySelectorAll("#catalog-tree .table").length > 0`),
+	)
+	// No horizontal scrolling of the page itself: the grid scrolls inside
+	// its own box.
+	if w := get(t, ctx, "measure", chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`)); w > 0 {
+		t.Errorf("the page is %dpx wider than the window", w)
+	}
+	// Keyboard only: Tab from the start reaches the skip link, which
+	// lands on the editor; Ctrl+Enter runs; Tab reaches Run.
+	do(t, ctx, "skip link, type, run by keyboard",
+		chromedp.KeyEvent(kb.Tab),
+		waitJS(`document.activeElement.classList.contains("skip")`),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.KeyEvent(kb.Tab),
+		waitJS(`document.activeElement.classList.contains("cm-content")`),
+		chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+		chromedp.KeyEvent(kb.Delete),
+		chromedp.KeyEvent("SELECT exam_name, count(*) AS n FROM assessments.attempts GROUP BY 1 ORDER BY 2 DESC LIMIT 5"),
+		chromedp.KeyEvent(kb.Escape),
+		runKeys(),
+		waitJS(`/^5 rows/.test(document.querySelector("#meta").innerText)`),
+	)
+	shot(t, ctx, "narrow")
+}
+
+func TestEditorCompletesCatalogNames(t *testing.T) {
+	g := newGateway(t, server.Options{}, nil)
+	ctx := newBrowser(t, 0, 0)
+	do(t, ctx, "type a table prefix",
+		chromedp.Navigate(g.URL+"/"),
+		waitJS(`document.querySelectorAll("#catalog-tree .table").length > 0`),
+		chromedp.Click(css(".cm-content")),
+		chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+		chromedp.KeyEvent(kb.Delete),
+		chromedp.SendKeys(css(".cm-content"), "SELECT * FROM assessments.att"),
+		chromedp.WaitVisible(css(".cm-tooltip-autocomplete")),
+	)
+	options := get(t, ctx, "read the completions", chromedp.Evaluate[[]string](`[...document.querySelectorAll(".cm-tooltip-autocomplete li")].map(li => li.innerText)`))
+	if !slices.ContainsFunc(options, func(o string) bool { return strings.HasPrefix(o, "attempts") }) {
+		t.Errorf("completions for assessments.att: %q lack attempts", options)
+	}
+	shot(t, ctx, "completion")
+	do(t, ctx, "accept it and complete a column",
+		enter(),
+		chromedp.SendKeys(css(".cm-content"), " WHERE exam_"),
+		chromedp.WaitVisible(css(".cm-tooltip-autocomplete")),
+	)
+	options = get(t, ctx, "read the completions", chromedp.Evaluate[[]string](`[...document.querySelectorAll(".cm-tooltip-autocomplete li")].map(li => li.innerText)`))
+	if !slices.ContainsFunc(options, func(o string) bool { return strings.HasPrefix(o, "exam_name") }) {
+		t.Errorf("completions for exam_: %q lack exam_name", options)
+	}
+	// Clicking a column in the catalog inserts its name.
+	do(t, ctx, "insert from the catalog",
+		chromedp.KeyEvent(kb.Escape),
+		chromedp.Click(css("#catalog-tree .table summary")),
+		chromedp.Click(css("#catalog-tree .table .cols button.ins")),
+	)
+	col := get(t, ctx, "read the first column", text("#catalog-tree .table .cols button.ins"))
+	if doc := get(t, ctx, "read the editor", text(".cm-content")); !strings.Contains(doc, "FROM assessments.attempts WHERE exam_"+col) {
+		t.Errorf("editor after completion and insert: %q", doc)
 	}
 }

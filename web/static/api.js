@@ -41,7 +41,7 @@ export async function request(path, opts = {}) {
     const q = new URLSearchParams(opts.query).toString();
     if (q) url += (url.includes("?") ? "&" : "?") + q;
   }
-  for (let attempt = 0; ; attempt++) {
+  for (;;) {
     const headers = {Accept: opts.accept || "application/json"};
     if (opts.json !== undefined) headers["Content-Type"] = "application/json";
     const t = token.get();
@@ -57,8 +57,10 @@ export async function request(path, opts = {}) {
     });
     if (res.ok) return res;
     const err = await errorOf(res);
-    if (res.status === 401 && askToken && attempt === 0) {
-      await askToken(t ? "The token was not accepted: " + err.message : "This gateway needs a token.");
+    // Ask until a token works or the user cancels the dialog (askToken
+    // then rejects, and the call fails with that).
+    if (res.status === 401 && askToken) {
+      await askToken(t ? "That token was not accepted: " + err.message : "This gateway needs a token.");
       continue;
     }
     throw err;

@@ -82,9 +82,15 @@ async function execute(what, send) {
   } catch (e) {
     if (page.running !== run) return;
     if (e.name === "AbortError") {
-      $("meta").textContent = "Canceled.";
+      $("meta").textContent = `Canceled after ${((performance.now() - run.started) / 1000).toFixed(1)} s.`;
       $("status").textContent = "Query canceled";
     } else {
+      // The grid and chart would belong to an earlier query: clear them.
+      page.result = null;
+      grid.clear($("result"));
+      $("truncated").hidden = true;
+      $("download").disabled = true;
+      drawChart();
       $("meta").textContent = "";
       showError(e);
     }
@@ -112,10 +118,11 @@ function show(body) {
   page.result = body;
   page.chartKind = "";
   const n = body.row_count ?? body.rows.length;
-  const parts = [`${n} row${n === 1 ? "" : "s"}`, `${Math.round(body.elapsed_ms)} ms`, body.engine || "", body.cached ? "cached" : "not cached"];
-  $("meta").textContent = parts.filter(Boolean).join(" · ");
+  const rowsText = `${n} row${n === 1 ? "" : "s"}`;
+  const parts = [page.last && page.last.saved ? `${page.last.title || page.last.saved}:` : "", rowsText, `${Math.round(body.elapsed_ms)} ms`, body.engine || "", body.cached ? "cached" : "not cached"];
+  $("meta").textContent = parts.filter(Boolean).join(" · ").replace(": · ", ": ");
   $("meta").title = body.query_id ? "query id " + body.query_id : "";
-  $("status").textContent = `Query finished: ${n} rows`;
+  $("status").textContent = `Query finished: ${rowsText}`;
   $("truncated").hidden = !body.truncated;
   grid.render($("result"), body.columns, body.rows);
   $("download").disabled = false;

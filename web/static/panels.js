@@ -14,6 +14,7 @@ function h(tag, props, ...children) {
   return e;
 }
 
+const plural = (n, what) => `${(n ?? 0).toLocaleString()} ${what}${n === 1 ? "" : "s"}`;
 const bytes = (n) => (n >= 1e9 ? (n / 1e9).toFixed(1) + " GB" : n >= 1e6 ? (n / 1e6).toFixed(1) + " MB" : n >= 1e3 ? (n / 1e3).toFixed(1) + " kB" : n + " B");
 
 export function init(c) {
@@ -26,6 +27,7 @@ export function init(c) {
   $("saved-select").onchange = () => pickSaved($("saved-select").value);
   $("saved-form").onsubmit = (e) => { e.preventDefault(); runPicked(); };
   $("saved-open").onclick = openPicked;
+  $("saved-delete").onclick = deletePicked;
   $("save-form").onsubmit = (e) => { e.preventDefault(); saveCurrent(); };
   loadCatalog();
   loadSaved();
@@ -101,7 +103,8 @@ async function loadCatalog() {
     const dbs = await Promise.all(databases.map(async (d) => {
       const {tables} = await api.json(`/v1/catalog/databases/${encodeURIComponent(d.name)}/tables`);
       for (const t of tables) {
-        schema[`${d.name}.${t.name}`] = [...t.columns, ...(t.partition_keys || [])].map((c) => c.name);
+        schema[`${d.name}.${t.name}`] = [...t.columns, ...(t.partition_keys || [])].map((c) =>
+          ({label: c.name, type: "property", detail: c.type.toLowerCase()}));
       }
       return h("li", {}, h("details", {open: true},
         h("summary", {}, d.name, " ", h("small", {}, `${tables.length} table${tables.length === 1 ? "" : "s"}`)),
@@ -129,7 +132,7 @@ function tableItem(t) {
   return h("li", {className: "table"}, h("details", {},
     h("summary", {}, t.name, " ", h("small", {}, s.rows !== undefined ? `${s.rows.toLocaleString()} rows` : "")),
     insertButton(full, "Insert " + full, "table-name"),
-    h("p", {className: "stats"}, `${(s.rows ?? 0).toLocaleString()} rows · ${s.files ?? 0} files · ${s.partitions ?? 0} partitions · ${bytes(s.bytes ?? 0)} · v${t.version ?? "?"}`),
+    h("p", {className: "stats"}, `${plural(s.rows, "row")} · ${plural(s.files, "file")} · ${plural(s.partitions, "partition")} · ${bytes(s.bytes ?? 0)} · version ${t.version ?? "?"}`),
     cols(t.columns || []),
     (t.partition_keys || []).length ? cols(t.partition_keys, true) : null,
     parts));
@@ -171,12 +174,13 @@ function inputFor(p, value) {
   input.dataset.type = type;
   if (["number", "float", "double", "integer", "int"].includes(type)) {
     input.type = "number";
-    input.step = "any";
+    input.step = type === "integer" || type === "int" ? "1" : "any";
   } else if (type === "date") input.type = "date";
   else if (type === "boolean" || type === "bool") input.type = "checkbox";
   const v = value ?? p.default;
   if (input.type === "checkbox") input.checked = v === true || v === "true";
   else if (v !== undefined && v !== null) input.value = String(v);
+  if ((v === undefined || v === null) && input.type !== "checkbox") input.required = true; // no default: the query needs a value
   const help = p.help ? h("small", {id: id + "-help"}, p.help) : null;
   if (help) input.setAttribute("aria-describedby", help.id);
   return h("div", {className: "field"}, h("label", {htmlFor: id}, p.name), input, help);
@@ -187,6 +191,7 @@ function pickSaved(name, values) {
   $("saved-form").hidden = !q;
   if (!q) { $("saved-desc").textContent = ""; return; }
   $("saved-desc").textContent = q.description || "";
+  $("saved-delete").hidden = q.builtin;
   $("saved-params").replaceChildren(...(q.params || []).map((p) => inputFor(p, values && values[p.name])));
 }
 
@@ -211,6 +216,19 @@ function openPicked() {
   if (!q) return;
   ctx.editor.setValue(q.sql);
   ctx.editor.focus();
+}
+
+async function deletePicked() {
+  const name = $("saved-select").value;
+  if (!name || !confirm(`Delete the saved query ${name}?`)) return;
+  try {
+    await api.request(`/v1/saved/${encodeURIComponent(name)}`, {method: "DELETE"});
+    $("saved-desc").textContent = `Deleted ${name}.`;
+    $("saved-form").hidden = true;
+    await loadSaved();
+  } catch (e) {
+    $("saved-desc").textContent = "Not deleted: " + e.message;
+  }
 }
 
 // saveCurrent saves the editor's SQL as a new saved query; its $names

@@ -18,12 +18,40 @@ const theme = EditorView.theme({
   "&.cm-focused": {outline: "2px solid var(--focus, #2563eb)", outlineOffset: "1px"},
   ".cm-scroller": {fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace", minHeight: "8em", maxHeight: "40vh"},
   ".cm-content": {padding: "6px 0"},
+  // The default keyword icon is an emoji that many systems lack.
+  ".cm-completionIcon-keyword:after": {content: "'k'"},
 });
+
+// columnsOfQuery completes bare column names (no "table." before them)
+// from the tables the query names; lang-sql's own schema completion covers
+// databases, tables and qualified columns.
+function columnsOfQuery(schemaRef) {
+  return (context) => {
+    const word = context.matchBefore(/[A-Za-z_][A-Za-z0-9_]*/);
+    if (!word && !context.explicit) return null;
+    const from = word ? word.from : context.pos;
+    if (context.state.sliceDoc(from - 1, from) === ".") return null;
+    const doc = context.state.doc.toString();
+    const seen = new Set();
+    const options = [];
+    for (const [table, cols] of Object.entries(schemaRef.current)) {
+      if (!doc.includes(table)) continue;
+      for (const c of cols) {
+        const label = typeof c === "string" ? c : c.label;
+        if (seen.has(label)) continue;
+        seen.add(label);
+        options.push(typeof c === "string" ? {label, type: "property"} : {...c, boost: 1});
+      }
+    }
+    return options.length ? {from, options, validFor: /^[A-Za-z0-9_]*$/} : null;
+  };
+}
 
 // create puts an editor in parent. opts: doc, label (accessible name),
 // onRun (Ctrl/Cmd+Enter), onCancel (Escape while running is the page's).
 export function create(parent, opts) {
   const lang = new Compartment();
+  const schemaRef = {current: {}};
   const language = (schema) => sql({dialect: PostgreSQL, schema, upperCaseKeywords: true});
   const view = new EditorView({
     parent,
@@ -42,6 +70,7 @@ export function create(parent, opts) {
           indentWithTab,
         ]),
         lang.of(language({})),
+        PostgreSQL.language.data.of({autocomplete: columnsOfQuery(schemaRef)}),
         EditorView.contentAttributes.of({"aria-label": opts.label || "SQL", "aria-multiline": "true", id: opts.id || "sql-input"}),
         EditorView.lineWrapping,
         theme,
@@ -59,9 +88,10 @@ export function create(parent, opts) {
       view.dispatch(view.state.replaceSelection(text));
       view.focus();
     },
-    // setSchema feeds completion: {"db.table": ["col", ...], ...} plus
-    // the default database, whose tables complete without the prefix.
+    // setSchema feeds completion: {"db.table": ["col" or {label, detail}, ...]}
+    // plus the default database, whose tables complete without the prefix.
     setSchema(schema, defaultSchema) {
+      schemaRef.current = schema;
       view.dispatch({effects: lang.reconfigure(sql({dialect: PostgreSQL, schema, defaultSchema, upperCaseKeywords: true}))});
     },
     // select marks line/column (1-based) of an error and scrolls to it.
