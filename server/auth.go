@@ -41,6 +41,10 @@ type AuthOptions struct {
 // Realm is the realm of the WWW-Authenticate challenges.
 const Realm = "lakegate"
 
+// nobody is the principal of a request to an open route when
+// authentication is on: no tenant, no role, so Can is always false.
+var nobody = lakegate.Principal{User: "unauthenticated"}
+
 // tokenIDKey holds the ID of the caller's token in the echo context (empty
 // when authentication is off).
 const tokenIDKey = "token_id"
@@ -79,6 +83,12 @@ func (s *Server) useAuth(e *echo.Echo) {
 		return func(c echo.Context) error {
 			role, open := s.routeRole(c.Request().Method, c.Path())
 			if open {
+				// Open routes read no principal; should one ever do, it
+				// gets no rights rather than principalOf's Anonymous.
+				c.Set(principalKey, nobody)
+				if s.auth.opt.None {
+					c.Set(principalKey, lakegate.Anonymous)
+				}
 				return next(c)
 			}
 			p, tokenID, err := s.auth.identify(c)
