@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -24,7 +25,7 @@ import (
 const topExams = `SELECT exam_name, count(*) AS attempts, round(avg(score), 3) AS avg_score FROM assessments.attempts GROUP BY exam_name ORDER BY attempts DESC, exam_name LIMIT 8`
 
 func TestPageRunsTypedQueryAndSortsGrid(t *testing.T) {
-	g := newGateway(t, server.Options{}, nil)
+	g := newGateway(t, server.Options{CacheBytes: 8 << 20, MaxRows: 100}, nil)
 	ctx := newBrowser(t, 0, 0)
 	do(t, ctx, "load the page",
 		chromedp.Navigate(g.URL+"/"),
@@ -67,14 +68,37 @@ func TestPageRunsTypedQueryAndSortsGrid(t *testing.T) {
 		t.Errorf("ascending sort by attempts: got first %s last %s, want %s and %s", sorted[1][1], sorted[8][1], rows[8][1], rows[1][1])
 	}
 
-	// The link in the address bar brings the same query back.
+	// The link in the address bar brings the same query back; run again,
+	// the result cache answers and the page says so.
 	do(t, ctx, "open the shared link and run it",
 		chromedp.Navigate("about:blank"),
 		chromedp.Navigate(loc),
 		chromedp.WaitVisible(css(".cm-content")),
 		chromedp.Click(css("#run")),
-		waitJS(`/^8 rows/.test(document.querySelector("#meta").innerText)`),
+		waitJS(`/^8 rows .* · cached$/.test(document.querySelector("#meta").innerText)`),
 	)
+	if doc := get(t, ctx, "read the editor", text(".cm-content")); doc != topExams {
+		t.Errorf("the shared link's editor holds %q", doc)
+	}
+
+	// More rows than max_rows: the grid shows the first ones and a notice.
+	do(t, ctx, "run past max_rows",
+		typeSQL(`SELECT * FROM assessments.attempts`),
+		runKeys(),
+		waitJS(`/^100 rows/.test(document.querySelector("#meta").innerText)`),
+		chromedp.WaitVisible(css("#truncated")),
+	)
+
+	// History lists what ran; a click loads it into the editor.
+	do(t, ctx, "load a query from the history",
+		chromedp.Click(css("#tab-history")),
+		waitJS(`[...document.querySelectorAll("#history-list button")].some(b => b.innerText.startsWith("SELECT exam_name, count(*) AS attempts, round"))`),
+		chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("#history-list button")].find(b => b.innerText.startsWith("SELECT exam_name, count(*) AS attempts, round")).click()`),
+	)
+	if doc := get(t, ctx, "read the editor", text(".cm-content")); doc != topExams {
+		t.Errorf("after a click in the history the editor holds %q", doc)
+	}
+	shot(t, ctx, "history")
 }
 
 func TestPageShowsErrorWithPosition(t *testing.T) {
@@ -144,14 +168,28 @@ func TestPageCancelsLongQuery(t *testing.T) {
 		chromedp.Click(css("#cancel")),
 		waitJS(`/^Canceled after [0-9.]+ s\./.test(document.querySelector("#meta").innerText)`),
 	)
+	waitCanceled(t, g, 1)
+	shot(t, ctx, "canceled")
+	do(t, ctx, "run it again and cancel it with Escape",
+		chromedp.Click(css("#run")),
+		waitJS(`document.querySelector("#cancel").disabled === false`),
+		chromedp.Sleep(500*time.Millisecond),
+		chromedp.KeyEvent(kb.Escape),
+		waitJS(`/^Canceled after/.test(document.querySelector("#meta").innerText) && document.querySelector("#run").disabled === false`),
+	)
+	waitCanceled(t, g, 2)
+}
+
+// waitCanceled waits until the server has logged n canceled queries.
+func waitCanceled(t *testing.T, g *gateway, n int) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(g.logs.String(), `"code":"canceled"`) {
+	for strings.Count(g.logs.String(), `"code":"canceled"`) < n {
 		if time.Now().After(deadline) {
-			t.Fatalf("the server did not log the query as canceled; logs:\n%s", g.logs.String())
+			t.Fatalf("the server did not log %d canceled queries; logs:\n%s", n, g.logs.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	shot(t, ctx, "canceled")
 }
 
 func TestPageDownloadsCSV(t *testing.T) {
@@ -171,6 +209,13 @@ func TestPageDownloadsCSV(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 	if len(lines) != 4 || lines[0] != "exam_name,attempts" {
 		t.Errorf("CSV: want a header and 3 rows, got %q", data)
+	}
+	do(t, ctx, "download as Parquet",
+		chromedp.SetValue(css("#dl-format"), "parquet"),
+		chromedp.Click(css("#download")),
+	)
+	if pq := waitFile(t, filepath.Join(dir, "lakegate-result.parquet")); !bytes.HasPrefix(pq, []byte("PAR1")) || !bytes.HasSuffix(pq, []byte("PAR1")) {
+		t.Errorf("the Parquet download is not a Parquet file (%d bytes)", len(pq))
 	}
 }
 
