@@ -251,6 +251,14 @@ func TestPageRunsSavedQueryWithParameter(t *testing.T) {
 		t.Errorf("the saved query and its parameter are not in the URL: %s", loc)
 	}
 	shot(t, ctx, "saved")
+	do(t, ctx, "open the shared link of the saved run",
+		chromedp.Navigate("about:blank"),
+		chromedp.Navigate(g.URL+"/#saved=pass_rate&p.threshold=0.55"),
+		chromedp.WaitVisible(css("#param-threshold")),
+	)
+	if v := get(t, ctx, "read the shared parameter", chromedp.Value(css("#param-threshold"))); v != "0.55" {
+		t.Errorf("the shared link's threshold field holds %q, want 0.55", v)
+	}
 
 	// Save the editor's SQL as a new query; it shows up in the list with
 	// its parameter, and runs.
