@@ -92,7 +92,7 @@ func (r TokenRecord) Validate() error {
 	if err := ValidName("user", r.User); err != nil {
 		return err
 	}
-	if err := ValidName("tenant", r.Tenant); err != nil {
+	if err := ValidTenant(r.Tenant); err != nil {
 		return err
 	}
 	switch {

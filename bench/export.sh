@@ -17,9 +17,9 @@ go build -o "$work/lakegate" ./cmd/lakegate
 go build -o "$work/duckexport" ./bench/duckexport
 
 lake="$work/lake"
-if [ ! -f "$lake/bench/rows/part-0.parquet" ]; then
+if [ ! -f "$lake/tenants/default/bench/rows/part-0.parquet" ]; then
   rm -rf "$lake"
-  "$work/duckexport" make "$lake/bench/rows" "$rows" > /dev/null
+  "$work/duckexport" make "$lake/tenants/default/bench/rows" "$rows" > /dev/null
   "$work/lakegate" catalog register --lake "$lake" --db bench --table rows --location bench/rows > /dev/null
 fi
 port=$(( 20000 + RANDOM % 20000 ))
@@ -44,7 +44,7 @@ for fmt in csv arrow; do
   file=$(fetch "$fmt" "$work/out.$fmt")
   size=$(( $(stat -c %s "$work/out.$fmt") / 1048576 ))
   case $fmt in csv) base=csv ;; arrow) base=parquet ;; esac
-  read -r dsecs drss < <("$work/duckexport" copy "$lake/bench/rows/part-0.parquet" "$base" "$work/duck.$base")
+  read -r dsecs drss < <("$work/duckexport" copy "$lake/tenants/default/bench/rows/part-0.parquet" "$base" "$work/duck.$base")
   printf '%-6s (%s MB) lakegate %6.2f s to /dev/null, %6.2f s to a file | DuckDB COPY %-7s %6.2f s | ratio %.2f (/dev/null), %.2f (file) | peak RSS: server %s MB, DuckDB COPY %s MB\n' \
     "$fmt" "$size" "$null" "$file" "$base" "$dsecs" "$(echo "$dsecs / $null" | bc -l)" "$(echo "$dsecs / $file" | bc -l)" "$(hwm)" "$drss"
   rm -f "$work/out.$fmt" "$work/duck.$base"

@@ -38,4 +38,4 @@ measure lakegate "$work/lakegate" ingest assessments "$input" --lake "$work/lake
 measure duckdb "$work/duckcopy" "$input" "$work/duck"
 printf 'ratio (lakegate throughput / DuckDB throughput): %.2f\n' "$(echo "$duckdb_secs / $lakegate_secs" | bc -l)"
 tail -n 12 "$work/lakegate.out"
-du -sh "$work/lake/assessments" "$work/duck"
+du -sh "$work/lake/tenants/default/assessments" "$work/duck"

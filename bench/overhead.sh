@@ -22,7 +22,7 @@ go build -o "$work/overhead" ./bench/overhead
 input="$work/attempts-$attempts.ndjson"
 [ -f "$input" ] || "$work/lakegate" generate assessments --attempts "$attempts" --seed 7 --format ndjson -o "$input"
 lake="$work/lake"
-if ! compgen -G "$lake/assessments/attempts/ingest_date=*/*.parquet" > /dev/null; then
+if ! compgen -G "$lake/tenants/default/assessments/attempts/ingest_date=*/*.parquet" > /dev/null; then
   rm -rf "$lake"
   "$work/lakegate" ingest assessments "$input" --lake "$lake" | tail -n 3
 fi

@@ -11,12 +11,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lakegate/lakegate"
 )
 
 // Config is the effective configuration of one lakegate process.
 type Config struct {
 	Lake                 string        // landing root
 	Catalog              string        // "embedded" or a postgres:// URL
+	Tenant               string        // the tenant ingest, catalog and query commands work on
 	Addr                 string        // HTTP listen address
 	Auth                 string        // "token" (API tokens required) or "none" (every request is an admin)
 	TLSCert, TLSKey      string        // PEM files; both set: serve HTTPS
@@ -65,6 +68,9 @@ var Settings = []Setting{
 		Help: `catalog store: "embedded" (kept under <lake>/_catalog) or a postgres:// URL`,
 		set:  func(c *Config, v string) error { c.Catalog = v; return nonEmpty(v) },
 		get:  func(c *Config) string { return c.Catalog }},
+	{Key: "tenant", Default: "default", Help: "the tenant (customer) whose data ingest, catalog and query commands work on; serve serves every tenant",
+		set: func(c *Config, v string) error { c.Tenant = v; return lakegate.ValidTenant(v) },
+		get: func(c *Config) string { return c.Tenant }},
 	{Key: "addr", Default: ":8080", Help: "HTTP listen address (host:port)",
 		set: func(c *Config, v string) error { c.Addr = v; return nonEmpty(v) },
 		get: func(c *Config) string { return c.Addr }},

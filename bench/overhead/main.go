@@ -154,6 +154,7 @@ func openBaseline(ctx context.Context, lake string, threads int) (*sql.DB, error
 	if err != nil {
 		return nil, err
 	}
+	lake = filepath.Join(lake, "tenants", "default") // the default tenant's files
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		return nil, err

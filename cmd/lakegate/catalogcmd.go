@@ -73,7 +73,7 @@ func (a *app) parseCatalog(name, args, summary string, bind func(fs *flag.FlagSe
 	if bind != nil {
 		bind(fs)
 	}
-	cl := config.Bind(fs, storageKeys...)
+	cl := config.Bind(fs, tenantKeys...)
 	pos, err := parse(fs, argv)
 	if err != nil {
 		return nil, err

@@ -114,17 +114,17 @@ func TestCatalogHelp(t *testing.T) {
 
 func TestCatalogRegisterAndDropExternal(t *testing.T) {
 	lake := t.TempDir()
-	writeParquet(t, lake, "ext/sales/region=eu/a.parquet", "SELECT range AS id, 'x' AS name FROM range(3)")
-	writeParquet(t, lake, "ext/sales/region=us/b.parquet", "SELECT range AS id, 'y' AS name FROM range(4)")
+	writeParquet(t, home(lake), "ext/sales/region=eu/a.parquet", "SELECT range AS id, 'x' AS name FROM range(3)")
+	writeParquet(t, home(lake), "ext/sales/region=us/b.parquet", "SELECT range AS id, 'y' AS name FROM range(4)")
 	out := mustRun(t, "catalog", "register", "--db", "shop", "--table", "sales", "--location", "ext/sales", "--lake", lake)
 	wantOut(t, "register", out, "registered shop.sales (external) at ext/sales: 2 partitions, 2 files, 7 rows")
 	if n := count(t, lake, "shop.sales"); n != "7" {
 		t.Errorf("count = %s", n)
 	}
 	// Again, by absolute path: nothing new.
-	out = mustRun(t, "catalog", "register", "--db", "shop", "--table", "sales", "--location", filepath.Join(lake, "ext", "sales"), "--lake", lake)
+	out = mustRun(t, "catalog", "register", "--db", "shop", "--table", "sales", "--location", filepath.Join(home(lake), "ext", "sales"), "--lake", lake)
 	wantOut(t, "register again", out, "nothing new")
-	writeParquet(t, lake, "ext/sales/region=us/c.parquet", "SELECT 9 AS id, 'z' AS name")
+	writeParquet(t, home(lake), "ext/sales/region=us/c.parquet", "SELECT 9 AS id, 'z' AS name")
 	out = mustRun(t, "catalog", "register", "--db", "shop", "--table", "sales", "--location", "ext/sales", "--lake", lake)
 	wantOut(t, "register a new file", out, "added 1 file to shop.sales", "3 files, 8 rows")
 
@@ -144,7 +144,7 @@ func TestCatalogRegisterAndDropExternal(t *testing.T) {
 	}
 	out = mustRun(t, "catalog", "drop", "shop.sales", "--lake", lake)
 	wantOut(t, "drop table", out, "dropped table shop.sales (external)", "files kept under ext/sales")
-	if _, err := os.Stat(filepath.Join(lake, "ext/sales/region=eu/a.parquet")); err != nil {
+	if _, err := os.Stat(filepath.Join(home(lake), "ext/sales/region=eu/a.parquet")); err != nil {
 		t.Errorf("external files removed: %v", err)
 	}
 	code, _, errs = run(t, nil, "query", "--lake", lake, "SELECT * FROM shop.sales")
@@ -156,12 +156,12 @@ func TestCatalogRegisterAndDropExternal(t *testing.T) {
 func TestCatalogRepairAndDropManaged(t *testing.T) {
 	lake := ingested(t)
 	before := count(t, lake, "assessments.attempts")
-	parts, _ := filepath.Glob(filepath.Join(lake, "assessments", "attempts", "ingest_date=*"))
+	parts, _ := filepath.Glob(filepath.Join(home(lake), "assessments", "attempts", "ingest_date=*"))
 	if len(parts) != 1 {
 		t.Fatalf("partitions %v", parts)
 	}
 	// Copy a partition in by hand.
-	copyDir(t, parts[0], filepath.Join(lake, "assessments", "attempts", "ingest_date=2030-01-01"))
+	copyDir(t, parts[0], filepath.Join(home(lake), "assessments", "attempts", "ingest_date=2030-01-01"))
 	out := mustRun(t, "catalog", "repair", "assessments.attempts", "--dry-run", "--lake", lake)
 	wantOut(t, "repair --dry-run", out, "new partition", "ingest_date=2030-01-01", "dry run", "nothing changed")
 	if n := count(t, lake, "assessments.attempts"); n != before {
@@ -187,7 +187,7 @@ func TestCatalogRepairAndDropManaged(t *testing.T) {
 
 	out = mustRun(t, "catalog", "drop", "assessments.questions", "--lake", lake)
 	wantOut(t, "drop managed", out, "dropped table assessments.questions (managed)", "removed assessments/questions")
-	if _, err := os.Stat(filepath.Join(lake, "assessments", "questions")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(home(lake), "assessments", "questions")); !os.IsNotExist(err) {
 		t.Errorf("managed table's files are still there: %v", err)
 	}
 	out = mustRun(t, "catalog", "ls", "--lake", lake)
@@ -222,3 +222,6 @@ func copyDir(t *testing.T, from, to string) {
 		}
 	}
 }
+
+// home is the default tenant's part of the lake, where its files land.
+func home(lake string) string { return filepath.Join(lake, "tenants", "default") }

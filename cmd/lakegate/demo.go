@@ -30,7 +30,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	// The generated file is kept beside the tables (outside any table
 	// directory): the same seed and size make the same bytes, so a second
 	// demo run finds it already ingested and lands nothing twice.
-	src := filepath.Join(s.store.Root(), "_incoming", fmt.Sprintf("assessments-%d-seed%d.json", *attempts, *seed))
+	src := filepath.Join(s.root.Root(), "_incoming", fmt.Sprintf("assessments-%d-seed%d.json", *attempts, *seed))
 	if _, err := os.Stat(src); err != nil {
 		fmt.Fprintf(a.stderr, "generating %d attempts into %s\n", *attempts, src)
 		if _, err := generateTo(src, false, generate.Options{Attempts: *attempts, Seed: *seed, Format: "array"}, nil); err != nil {

@@ -12,7 +12,7 @@ import (
 
 func runIngest(ctx context.Context, a *app, args []string) error {
 	fs := a.flagSet("ingest", "assessments FILE...", "flatten nested assessment JSON (array or NDJSON, plain or gzip) into Parquet tables in the lake")
-	cl := config.Bind(fs, storageKeys...)
+	cl := config.Bind(fs, tenantKeys...)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err

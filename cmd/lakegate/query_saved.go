@@ -13,7 +13,7 @@ import (
 
 // queryKeys are the settings of the query command: the engine's and the
 // folder of extra canned queries.
-var queryKeys = append(append([]string{}, engineKeys...), "queries_dir")
+var queryKeys = append(append([]string{}, engineKeys...), "queries_dir", "tenant")
 
 // library is every query the stack can run: the embedded canned queries,
 // those of queries_dir, and the catalog's store of users' saved ones.
@@ -32,7 +32,7 @@ func (s *stack) library() (*queries.Library, error) {
 		}
 	}
 	var store lakegate.SavedStore
-	if c, ok := s.catalog.(interface{ SavedQueries() lakegate.SavedStore }); ok {
+	if c, ok := s.shared.(interface{ SavedQueries() lakegate.SavedStore }); ok {
 		store = c.SavedQueries()
 	}
 	return queries.NewLibrary(store, builtin, folder)
@@ -45,7 +45,7 @@ func savedQuery(ctx context.Context, s *stack, name string, params paramFlag) (l
 	if err != nil {
 		return lakegate.Query{}, err
 	}
-	q, err := lib.Get(ctx, lakegate.DefaultTenant, name)
+	q, err := lib.Get(ctx, s.cfg.Tenant, name)
 	if err != nil {
 		return lakegate.Query{}, err
 	}
@@ -62,7 +62,7 @@ func listSaved(ctx context.Context, a *app, s *stack) error {
 	if err != nil {
 		return err
 	}
-	qs, err := lib.List(ctx, lakegate.DefaultTenant)
+	qs, err := lib.List(ctx, s.cfg.Tenant)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 // serve runs the HTTP server on an opened stack until ctx ends. onListen,
 // when set, runs once the port is bound (demo prints examples there).
 func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) error {
-	if err := s.openEngine(ctx); err != nil {
+	if err := s.openPool(ctx); err != nil {
 		return err
 	}
 	auth, tlsCfg, err := s.security() // token_serve.go
@@ -49,7 +49,7 @@ func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) e
 			"cannot listen on %s (%v); pick another address with --addr or LAKEGATE_ADDR", s.cfg.Addr, unwrapNet(err))
 	}
 	srv := server.New(server.Options{
-		Engine: s.engine, Catalog: s.catalog, Logger: s.log, UI: web.Handler(),
+		Engine: s.engine, Catalog: s.catalog, Tenancy: s.pool, Logger: s.log, UI: web.Handler(),
 		MaxRows: s.cfg.MaxRows, Timeout: s.cfg.QueryTimeout, MaxBodyBytes: s.cfg.MaxBodyBytes,
 		MaxConcurrent: s.cfg.MaxConcurrent, MaxConcurrentPerUser: s.cfg.MaxConcurrentPerUser,
 		MaxQueued: s.cfg.MaxQueued, QueueWait: s.cfg.QueueWait,

@@ -61,7 +61,7 @@ type tokenStoreOf interface {
 
 // tokens returns the token store of the stack's catalog.
 func (s *stack) tokens() (lakegate.TokenStore, error) {
-	ts, ok := s.catalog.(tokenStoreOf)
+	ts, ok := s.shared.(tokenStoreOf)
 	if !ok {
 		return nil, lakegate.Errorf(lakegate.EUNAVAILABLE, "this catalog store keeps no API tokens")
 	}

@@ -16,24 +16,32 @@ import (
 	"github.com/lakegate/lakegate/engine/duckdb"
 	"github.com/lakegate/lakegate/landing"
 	"github.com/lakegate/lakegate/server"
+	"github.com/lakegate/lakegate/tenancy"
 )
 
 // Keys of the settings each kind of subcommand uses.
 var (
 	storageKeys = []string{"lake", "catalog", "log_format", "log_level"}
+	tenantKeys  = append(append([]string{}, storageKeys...), "tenant") // commands on one tenant's data
 	engineKeys  = append(append([]string{}, storageKeys...), "threads", "memory_limit", "query_timeout", "max_rows")
 	serverKeys  = append(append([]string{}, engineKeys...), "addr", "max_body_bytes",
 		"max_concurrent", "max_concurrent_per_user", "max_queued", "queue_wait", "cache_bytes", "job_ttl", "spill_dir",
 		"auth", "tls_cert", "tls_key", "rate_limit", "rate_burst", "max_concurrent_per_token", "queries_dir")
 )
 
-// stack is the wired set of edges one process uses.
+// stack is the wired set of edges one process uses. Commands work on one
+// tenant (the tenant setting): store and catalog are that tenant's part of
+// the lake and its view of the catalog; root and shared are the whole of
+// them, for what spans tenants (serving them all, tokens, saved queries).
 type stack struct {
 	cfg     *config.Config
 	log     *slog.Logger
-	store   *landing.Local
-	catalog lakegate.Catalog
+	root    *landing.Local   // the lake
+	shared  lakegate.Catalog // the catalog store of every tenant
+	store   *landing.Local   // the tenant's part of the lake
+	catalog lakegate.Catalog // the tenant's view of the catalog
 	engine  lakegate.Engine
+	pool    *tenancy.Pool   // every tenant's engine, when serving
 	metrics *server.Metrics // what demo's ingest counts, served at /metrics
 }
 
@@ -53,15 +61,23 @@ func (a *app) open(cl *config.Loader) (*stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := landing.NewLocal(cfg.Lake)
+	root, err := landing.NewLocal(cfg.Lake)
 	if err != nil {
 		return nil, err
 	}
-	cat, err := openCatalog(cfg.Catalog, store)
+	shared, err := openCatalog(cfg.Catalog, root)
 	if err != nil {
 		return nil, err
 	}
-	return &stack{cfg: cfg, log: a.logger(cfg), store: store, catalog: cat}, nil
+	s := &stack{cfg: cfg, log: a.logger(cfg), root: root, shared: shared}
+	if s.catalog, err = catalog.ForTenant(shared, cfg.Tenant); err == nil {
+		s.store, err = tenancy.Store(root.Root(), cfg.Tenant)
+	}
+	if err != nil {
+		shared.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // openCatalog picks the catalog store named by the catalog setting.
@@ -99,12 +115,12 @@ func openPostgres(spec string) (lakegate.Catalog, error) {
 	return c, nil
 }
 
-// openEngine adds the DuckDB engine to an opened stack.
+// openEngine adds the tenant's DuckDB engine to an opened stack: it reads
+// the tenant's part of the lake only.
 func (s *stack) openEngine(ctx context.Context) error {
-	eng, err := duckdb.Open(ctx, duckdb.Options{
+	eng, err := duckdb.Open(ctx, s.engineOptions(duckdb.Options{
 		Catalog: s.catalog, Store: s.store, LakeDir: s.store.Root(),
-		Threads: s.cfg.Threads, MemoryLimit: s.cfg.MemoryLimit, SpillDir: s.cfg.SpillDir,
-	})
+	}))
 	if err != nil {
 		return err
 	}
@@ -112,9 +128,31 @@ func (s *stack) openEngine(ctx context.Context) error {
 	return nil
 }
 
+// engineOptions adds the engine settings to opt.
+func (s *stack) engineOptions(opt duckdb.Options) duckdb.Options {
+	opt.Threads, opt.MemoryLimit, opt.SpillDir = s.cfg.Threads, s.cfg.MemoryLimit, s.cfg.SpillDir
+	return opt
+}
+
+// openPool starts serving every tenant: engines open on first use; the
+// stack's tenant's engine opens now, so that a broken lake fails at start.
+func (s *stack) openPool(ctx context.Context) error {
+	pool, err := tenancy.New(s.shared, s.root.Root(), s.engineOptions(duckdb.Options{}))
+	if err != nil {
+		return err
+	}
+	s.pool = pool
+	s.engine, err = pool.Engine(ctx, s.cfg.Tenant)
+	return err
+}
+
 func (s *stack) Close() error {
 	var first error
-	for _, c := range []io.Closer{s.engine, s.catalog} {
+	closers := []io.Closer{s.engine, s.shared}
+	if s.pool != nil { // it owns s.engine
+		closers[0] = s.pool
+	}
+	for _, c := range closers {
 		if c == nil {
 			continue
 		}
