@@ -263,16 +263,17 @@ func (s *Server) query(c echo.Context, q *call) (rs lakegate.Rows, done func(), 
 }
 
 // principalKey holds the caller (a lakegate.Principal) in the echo
-// context. Authentication sets it; when it is off every request is
-// lakegate.Anonymous.
+// context. Authentication (auth.go) sets it on every request: the token's
+// principal, lakegate.Anonymous when authentication is off.
 const principalKey = "principal"
 
-// principalOf returns the caller.
+// principalOf returns the caller; a request authentication never saw
+// (a bug) is nobody, with no rights and no tenant, never an admin.
 func principalOf(c echo.Context) lakegate.Principal {
 	if p, ok := c.Get(principalKey).(lakegate.Principal); ok && p.User != "" {
 		return p
 	}
-	return lakegate.Anonymous
+	return nobody
 }
 
 // userOf names the caller, with its tenant unless that is the default one
