@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -262,13 +263,15 @@ func TestPageRunsSavedQueryWithParameter(t *testing.T) {
 
 	// Save the editor's SQL as a new query; it shows up in the list with
 	// its parameter, and runs.
+	// The lake lives as long as the test binary (-count=2 runs twice).
+	name := fmt.Sprintf("exams_like_%d", time.Now().UnixNano()%1e9)
 	do(t, ctx, "save a new query",
 		typeSQL(`SELECT exam_name, count(*) AS attempts FROM assessments.attempts WHERE exam_name LIKE $pattern GROUP BY 1 ORDER BY 2 DESC`),
 		chromedp.Click(css("#save-new summary")),
-		chromedp.SendKeys(css("#save-name"), "exams_like"),
+		chromedp.SendKeys(css("#save-name"), name),
 		chromedp.SendKeys(css("#save-title"), "Exams like a pattern"),
 		chromedp.Click(css("#save-form button[type=submit]")),
-		waitJS(`document.querySelector("#save-status").innerText === "Saved as exams_like."`),
+		waitJS(fmt.Sprintf(`document.querySelector("#save-status").innerText === "Saved as %s."`, name)),
 		chromedp.WaitVisible(css("#param-pattern")),
 		chromedp.SendKeys(css("#param-pattern"), "%Python%"),
 		chromedp.Click(css("#saved-run")),
