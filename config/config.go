@@ -29,6 +29,7 @@ type Config struct {
 	MaxRows              int           // rows returned as JSON before truncation
 	QueryTimeout         time.Duration // per-query deadline
 	MaxBodyBytes         int64         // largest accepted request body
+	MaxIngestBytes       int64         // largest upload to POST /v1/ingest/assessments
 	MaxConcurrent        int           // queries running at once, all users
 	MaxConcurrentPerUser int           // queries running at once, per user
 	MaxQueued            int           // queries waiting for a slot before 429
@@ -102,6 +103,9 @@ var Settings = []Setting{
 	{Key: "max_body_bytes", Default: "1048576", Help: "largest accepted request body in bytes",
 		set: func(c *Config, v string) error { return positiveInt64(v, &c.MaxBodyBytes) },
 		get: func(c *Config) string { return strconv.FormatInt(c.MaxBodyBytes, 10) }},
+	{Key: "max_ingest_bytes", Default: "1073741824", Help: "largest upload to POST /v1/ingest/assessments in bytes; bigger files go through `lakegate ingest`",
+		set: func(c *Config, v string) error { return positiveInt64(v, &c.MaxIngestBytes) },
+		get: func(c *Config) string { return strconv.FormatInt(c.MaxIngestBytes, 10) }},
 	{Key: "max_concurrent", Default: "8", Help: "queries running at once, all users together",
 		set: func(c *Config, v string) error { return positiveInt(v, &c.MaxConcurrent) },
 		get: func(c *Config) string { return strconv.Itoa(c.MaxConcurrent) }},

@@ -28,6 +28,7 @@ func routeRoles() map[string]string {
 		"POST /v1/query":                               lakegate.RoleAnalyst,
 		"GET /v1/tables":                               lakegate.RoleAnalyst,
 		"GET /v1/history":                              lakegate.RoleAnalyst,
+		"POST /v1/ingest/assessments":                  lakegate.RolePublisher,
 		"POST /v1/jobs":                                lakegate.RoleAnalyst,
 		"GET /v1/jobs":                                 lakegate.RoleAnalyst,
 		"GET /v1/jobs/:id":                             lakegate.RoleAnalyst,

@@ -52,6 +52,11 @@ type Options struct {
 	JobTTL time.Duration
 	// SpillDir holds temporary files of exports and jobs ("": os.TempDir()).
 	SpillDir string
+	// Ingest, when set, lands uploads of POST /v1/ingest/assessments
+	// (publisher) into the caller's tenant; MaxIngestBytes caps one upload
+	// (default 1 GiB).
+	Ingest         Ingester
+	MaxIngestBytes int64
 	// Tenancy, when set, gives each tenant its own engine and catalog
 	// (tenant.go); Engine and Catalog then serve the default tenant's
 	// health check and name the engine.
@@ -107,6 +112,9 @@ func New(opt Options) *Server {
 	if opt.QueueWait <= 0 {
 		opt.QueueWait = DefaultQueueWait
 	}
+	if opt.MaxIngestBytes <= 0 {
+		opt.MaxIngestBytes = DefaultMaxIngestBytes
+	}
 	if opt.JobTTL <= 0 {
 		opt.JobTTL = DefaultJobTTL
 	}
@@ -122,6 +130,7 @@ func New(opt Options) *Server {
 		e.GET("/v1/query."+f.name, s.getQuery(f.name)) // e.g. /v1/query.csv for pandas.read_csv
 	}
 	e.GET("/v1/tables", s.tables)
+	e.POST("/v1/ingest/assessments", s.postIngest)
 	e.GET("/healthz", s.health)
 	s.catalogRoutes(e)
 	s.observe(e)

@@ -4,10 +4,16 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
+	"github.com/mattn/go-isatty"
+
+	"github.com/lakegate/lakegate"
+	"github.com/lakegate/lakegate/catalog"
 	"github.com/lakegate/lakegate/config"
 	"github.com/lakegate/lakegate/ingest"
-	"github.com/mattn/go-isatty"
+	"github.com/lakegate/lakegate/server"
+	"github.com/lakegate/lakegate/tenancy"
 )
 
 func runIngest(ctx context.Context, a *app, args []string) error {
@@ -37,4 +43,27 @@ func (a *app) ingest(ctx context.Context, s *stack, paths ...string) (ingest.Sum
 		opt.Progress = f
 	}
 	return ingest.Assessments(ctx, opt, paths...)
+}
+
+// ingestInto lands an uploaded file into tenant, for the server's POST
+// /v1/ingest/assessments: the same ingest as the command's, on the
+// tenant's part of the lake and view of the catalog.
+func (s *stack) ingestInto(ctx context.Context, tenant, path string) (server.IngestResult, error) {
+	store, err := tenancy.Store(s.root.Root(), tenant)
+	if err != nil {
+		return server.IngestResult{}, err
+	}
+	cat, err := catalog.ForTenant(s.shared, tenant)
+	if err != nil {
+		return server.IngestResult{}, err
+	}
+	sum, err := ingest.Assessments(ctx, ingest.Options{Store: store, Catalog: cat, Logger: s.log}, path)
+	if err != nil {
+		return server.IngestResult{}, err
+	}
+	if sum.FailedFiles > 0 {
+		return server.IngestResult{}, lakegate.Errorf(lakegate.EINVALID, "the upload could not be ingested: %s", strings.Join(sum.Notes, "; "))
+	}
+	return server.IngestResult{Read: sum.Read, Landed: sum.Landed, Duplicates: sum.Duplicates, Rejected: sum.Rejected,
+		Questions: sum.Questions, Skipped: sum.SkippedFiles > 0, Batches: sum.Batches, Notes: sum.Notes}, nil
 }

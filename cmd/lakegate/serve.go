@@ -54,6 +54,7 @@ func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) e
 		MaxConcurrent: s.cfg.MaxConcurrent, MaxConcurrentPerUser: s.cfg.MaxConcurrentPerUser,
 		MaxQueued: s.cfg.MaxQueued, QueueWait: s.cfg.QueueWait,
 		CacheBytes: s.cfg.CacheBytes, JobTTL: s.cfg.JobTTL, SpillDir: s.cfg.SpillDir,
+		Ingest: s.ingestInto, MaxIngestBytes: s.cfg.MaxIngestBytes,
 		Auth:    auth,
 		Metrics: s.metrics, Queries: lib,
 	})

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -56,13 +56,62 @@ func TestTenantsEndToEnd(t *testing.T) {
 		}
 	}
 	all := csvQuery(t, base, admin, "SELECT tenant, count(DISTINCT user_exam_id) AS n FROM assessments.attempts GROUP BY 1 ORDER BY 1", "all")
-	want := "tenant,n\nacme," + lines(ids["acme"]) + "\nbeta," + lines(ids["beta"]) + "\n"
+	want := fmt.Sprintf("tenant,n\nacme,%d\nbeta,%d\n", lines(ids["acme"]), lines(ids["beta"]))
 	if all != want {
 		t.Errorf("admin across tenants:\n%s\nwant\n%s", all, want)
 	}
 	if got := csvQuery(t, base, admin, sql, "beta"); got != ids["beta"] {
 		t.Errorf("admin with ?tenant=beta:\n%s", got)
 	}
+
+	// A publisher uploads into its own tenant; an analyst may not.
+	code, out, errs = run(t, nil, "token", "create", "--lake", lake, "--user", "pub", "--tenant", "acme", "--role", "publisher")
+	if code != 0 {
+		t.Fatalf("token create: %s", errs)
+	}
+	pub := strings.TrimSpace(out)
+	src := filepath.Join(t.TempDir(), "more.json")
+	mustRun(t, "generate", "assessments", "--attempts", "40", "--seed", "3", "-o", src)
+	if status, body := upload(t, base, acme, src, ""); status != 403 {
+		t.Errorf("analyst upload: %d %s", status, body)
+	}
+	if status, body := upload(t, base, pub, src, "beta"); status != 403 {
+		t.Errorf("publisher upload into another tenant: %d %s", status, body)
+	}
+	status, body := upload(t, base, pub, src, "")
+	if status != 200 || !strings.Contains(body, `"tenant":"acme"`) || !strings.Contains(body, `"landed":`) {
+		t.Fatalf("publisher upload: %d %s", status, body)
+	}
+	after := csvQuery(t, base, acme, sql, "")
+	if lines(after) <= lines(ids["acme"]) || csvQuery(t, base, beta, sql, "") != ids["beta"] {
+		t.Errorf("the upload did not land in acme only: acme %d -> %d rows", lines(ids["acme"]), lines(after))
+	}
+	if status, body := upload(t, base, pub, src, ""); status != 200 || !strings.Contains(body, `"skipped":true`) {
+		t.Errorf("the same upload again: %d %s", status, body)
+	}
+}
+
+// upload posts a file to /v1/ingest/assessments and returns the status and body.
+func upload(t *testing.T, base, tok, path, scope string) (int, string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	u := base + "/v1/ingest/assessments"
+	if scope != "" {
+		u += "?tenant=" + scope
+	}
+	req, _ := http.NewRequest("POST", u, f)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
 }
 
 // csvQuery runs sql as the token's holder (in tenant scope, if given) and
@@ -101,8 +150,4 @@ func queryAs(t *testing.T, base, tok, sql, scope string) *http.Response {
 }
 
 // lines counts the data lines of a CSV answer (its header excluded).
-func lines(csv string) string {
-	n := strings.Count(strings.TrimSpace(csv), "\n")
-	b, _ := json.Marshal(n)
-	return string(b)
-}
+func lines(csv string) int { return strings.Count(strings.TrimSpace(csv), "\n") }

@@ -24,7 +24,7 @@ var (
 	storageKeys = []string{"lake", "catalog", "log_format", "log_level"}
 	tenantKeys  = append(append([]string{}, storageKeys...), "tenant") // commands on one tenant's data
 	engineKeys  = append(append([]string{}, storageKeys...), "threads", "memory_limit", "query_timeout", "max_rows")
-	serverKeys  = append(append([]string{}, engineKeys...), "addr", "max_body_bytes",
+	serverKeys  = append(append([]string{}, engineKeys...), "addr", "max_body_bytes", "max_ingest_bytes",
 		"max_concurrent", "max_concurrent_per_user", "max_queued", "queue_wait", "cache_bytes", "job_ttl", "spill_dir",
 		"auth", "tls_cert", "tls_key", "rate_limit", "rate_burst", "max_concurrent_per_token", "queries_dir")
 )

@@ -1,0 +1,92 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/lakegate/lakegate"
+)
+
+// DefaultMaxIngestBytes caps one uploaded ingest file when
+// Options.MaxIngestBytes is 0.
+const DefaultMaxIngestBytes = 1 << 30
+
+// Ingester lands one file of nested assessment-attempt JSON (an array or
+// NDJSON, plain or gzip) into a tenant, as `lakegate ingest assessments
+// --tenant` does.
+type Ingester func(ctx context.Context, tenant, path string) (IngestResult, error)
+
+// IngestResult is what one upload landed.
+type IngestResult struct {
+	Read       int64    `json:"read"`
+	Landed     int64    `json:"landed"`
+	Duplicates int64    `json:"duplicates"`
+	Rejected   int64    `json:"rejected"`
+	Questions  int64    `json:"questions"`
+	Skipped    bool     `json:"skipped"` // the same bytes were ingested before
+	Batches    []string `json:"batches"`
+	Notes      []string `json:"notes"`
+}
+
+// postIngest (publisher) spools the body to the spill directory, then
+// lands it into the caller's tenant: an admin may name another with
+// ?tenant=; all tenants at once is refused.
+func (s *Server) postIngest(c echo.Context) error {
+	if s.opt.Ingest == nil {
+		return lakegate.Errorf(lakegate.EUNAVAILABLE, "this server does not ingest; run `lakegate ingest assessments FILE --tenant T`")
+	}
+	scope, err := s.scopeOf(c)
+	if err != nil {
+		return err
+	}
+	tenant := principalOf(c).Tenant
+	if s.opt.Tenancy != nil {
+		tenant = scope
+	}
+	if tenant == lakegate.AllTenants {
+		return lakegate.Errorf(lakegate.EINVALID, "ingest lands in one tenant: name it with ?tenant=NAME, not all")
+	}
+	path, err := s.spoolIngest(c)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(path)
+	res, err := s.opt.Ingest(c.Request().Context(), tenant, path)
+	if err != nil {
+		return err
+	}
+	s.metrics.CountIngest(res.Landed, res.Duplicates, res.Rejected)
+	return c.JSON(http.StatusOK, map[string]any{"ok": true, "tenant": tenant, "ingest": res})
+}
+
+// spoolIngest writes the request body to a temporary file of at most
+// MaxIngestBytes.
+func (s *Server) spoolIngest(c echo.Context) (string, error) {
+	f, err := os.CreateTemp(s.opt.SpillDir, "lakegate-ingest-*.json")
+	if err != nil {
+		return "", lakegate.Wrap(lakegate.EUNAVAILABLE, err, "cannot spool the upload to spill_dir")
+	}
+	body := http.MaxBytesReader(c.Response(), c.Request().Body, s.opt.MaxIngestBytes)
+	_, err = io.Copy(f, body)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		return f.Name(), nil
+	}
+	os.Remove(f.Name())
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return "", echo.NewHTTPError(http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("the upload is larger than max_ingest_bytes (%d bytes); split it, or ingest it with `lakegate ingest`", s.opt.MaxIngestBytes))
+	}
+	if c.Request().Context().Err() != nil {
+		return "", lakegate.Wrap(lakegate.ECANCELED, err, "the upload was canceled")
+	}
+	return "", lakegate.Wrap(lakegate.EINVALID, err, "the upload could not be read")
+}
