@@ -267,3 +267,20 @@ func (t *tenantCatalog) clean(err error) error {
 	}
 	return &lakegate.Error{Code: e.Code, Message: msg, Err: e.Err}
 }
+
+// Untenanted lists the databases stored outside any tenant: a lake made
+// before tenants existed. No tenant's view shows them; they are reported
+// so that an operator re-ingests them with --tenant.
+func Untenanted(ctx context.Context, c lakegate.Catalog) ([]string, error) {
+	dbs, err := c.Databases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, d := range dbs {
+		if !strings.Contains(d.Name, tenantSep) {
+			out = append(out, d.Name)
+		}
+	}
+	return out, nil
+}

@@ -122,6 +122,19 @@ func TestTenantForeignPath(t *testing.T) {
 	if err != nil || parts[0].Files[0].Path != "../outside-tenant" {
 		t.Errorf("foreign path: %+v %v", parts, err)
 	}
+	// A database from before tenants is no tenant's, and is reported.
+	legacy := commitRaw
+	legacy.Tables = []lakegate.TableChange{commitRaw.Tables[0]}
+	legacy.Tables[0].Table.Database = "assessments"
+	if _, err := shared.Commit(ctx, legacy); err != nil {
+		t.Fatal(err)
+	}
+	if old, err := catalog.Untenanted(ctx, shared); err != nil || fmt.Sprint(old) != "[assessments]" {
+		t.Errorf("Untenanted = %v, %v", old, err)
+	}
+	if dbs, _ := acme.Databases(ctx); len(dbs) != 1 {
+		t.Errorf("acme sees %+v", dbs)
+	}
 }
 
 func TestAllTenants(t *testing.T) {

@@ -70,6 +70,10 @@ func (a *app) open(cl *config.Loader) (*stack, error) {
 		return nil, err
 	}
 	s := &stack{cfg: cfg, log: a.logger(cfg), root: root, shared: shared}
+	if old, err := catalog.Untenanted(context.Background(), shared); err == nil && len(old) > 0 {
+		s.log.Warn("the catalog holds databases from before tenants; no tenant sees them: ingest their sources again with --tenant",
+			"databases", strings.Join(old, ","))
+	}
 	if s.catalog, err = catalog.ForTenant(shared, cfg.Tenant); err == nil {
 		s.store, err = tenancy.Store(root.Root(), cfg.Tenant)
 	}
