@@ -133,7 +133,7 @@ var Settings = []Setting{
 	{Key: "threads", Default: "0", Help: "DuckDB worker threads (0: one per core)",
 		set: func(c *Config, v string) error { return nonNegativeInt(v, &c.Threads) },
 		get: func(c *Config) string { return strconv.Itoa(c.Threads) }},
-	{Key: "memory_limit", Default: "1GB", Help: `DuckDB memory limit such as "4GB"; bigger joins and sorts spill to disk beyond it (empty: DuckDB's default, 80% of RAM)`,
+	{Key: "memory_limit", Default: "512MB", Help: `DuckDB memory limit of each engine (one per tenant in use) such as "4GB"; bigger joins and sorts spill to disk beyond it (empty: DuckDB's default, 80% of RAM)`,
 		set: func(c *Config, v string) error { c.MemoryLimit = v; return nil },
 		get: func(c *Config) string { return c.MemoryLimit }},
 	{Key: "log_format", Default: "text", Help: "log format: text or json",
