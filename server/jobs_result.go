@@ -66,11 +66,28 @@ func writeJobCSV(res *echo.Response, f io.Reader, comma rune) error {
 		record[i] = col.Name
 	}
 	w.Write(record)
+	err = eachRow(r, func(vals []json.RawMessage) (err error) {
+		for i, v := range vals {
+			if record[i], err = csvField(v); err != nil {
+				return err
+			}
+		}
+		return w.Write(record)
+	})
+	if err != nil {
+		return err
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// eachRow calls fn with the values of every row line left in r.
+func eachRow(r *bufio.Reader, fn func(vals []json.RawMessage) error) error {
 	var vals []json.RawMessage
 	for {
 		line, err := r.ReadBytes('\n')
 		if err == io.EOF && len(line) == 0 {
-			break
+			return nil
 		}
 		if err != nil {
 			return err
@@ -79,15 +96,10 @@ func writeJobCSV(res *echo.Response, f io.Reader, comma rune) error {
 		if err := json.Unmarshal(line, &vals); err != nil {
 			return err
 		}
-		for i, v := range vals {
-			if record[i], err = csvField(v); err != nil {
-				return err
-			}
+		if err := fn(vals); err != nil {
+			return err
 		}
-		w.Write(record)
 	}
-	w.Flush()
-	return w.Error()
 }
 
 // csvField turns one stored JSON value into its CSV text: strings
@@ -146,18 +158,7 @@ func writeJobNDJSON(res *echo.Response, f io.Reader, cols []lakegate.Column) err
 	res.Header().Set(echo.HeaderContentType, "application/x-ndjson")
 	res.WriteHeader(http.StatusOK)
 	w := bufio.NewWriterSize(res, 1<<16)
-	var vals []json.RawMessage
-	for {
-		line, err := r.ReadBytes('\n')
-		if err == io.EOF && len(line) == 0 {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if err := json.Unmarshal(line, &vals); err != nil {
-			return err
-		}
+	err := eachRow(r, func(vals []json.RawMessage) error {
 		w.WriteByte('{')
 		for i, v := range vals {
 			if i > 0 {
@@ -167,7 +168,11 @@ func writeJobNDJSON(res *echo.Response, f io.Reader, cols []lakegate.Column) err
 			w.WriteByte(':')
 			w.Write(v)
 		}
-		w.WriteString("}\n")
+		_, err := w.WriteString("}\n")
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	return w.Flush()
 }
