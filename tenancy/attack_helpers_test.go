@@ -3,7 +3,9 @@ package tenancy_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -97,6 +99,7 @@ func newFixture(t *testing.T) *fixture {
 	f.land(t, ctx, shared, base, "beta", 22)
 	f.writeSecret(t, ctx, shared)
 	f.plantSymlinks(t)
+	f.registerLinked(t, ctx, shared)
 	f.makeTokens(t, ctx, shared.Tokens())
 
 	// As serve.go: one spill_dir for every engine's exports and the
@@ -183,7 +186,7 @@ func (f *fixture) writeSecret(t *testing.T, ctx context.Context, shared lakegate
 		t.Fatal(err)
 	}
 	defer w.Close()
-	q := fmt.Sprintf(`COPY (SELECT '%s' AS plan, 42 AS amount) TO '%s' (FORMAT parquet)`,
+	q := fmt.Sprintf(`COPY (SELECT '%s' AS plan, 42 AS amount, 'x' AS beta_note) TO '%s' (FORMAT parquet)`,
 		secretMarker, filepath.Join(dir, "part-0.parquet"))
 	if _, err := w.Exec(q); err != nil {
 		t.Fatal(err)
@@ -229,6 +232,27 @@ func (f *fixture) plantSymlinks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// registerLinked is an operator registering, at acme's request, acme's
+// directory that holds a planted symlink into beta's part of the lake
+// (`lakegate catalog register --tenant acme linked.plans shortcut_rel`;
+// `catalog repair` lists and reads files the same way). Refusing is right;
+// if it is accepted, acme's linked.plans must still show nothing of
+// beta's: no rows (DuckDB refuses to read through the link), but also no
+// column name, row count or checksum in acme's catalog.
+func (f *fixture) registerLinked(t *testing.T, ctx context.Context, shared lakegate.Catalog) {
+	t.Helper()
+	store, err := tenancy.Store(f.lake, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := catalog.ForTenant(shared, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = admin.Register(ctx, cat, store, "linked", "plans", "shortcut_rel")
+	t.Logf("registering acme's linked.plans through a symlink into beta's files: %v", err)
 }
 
 // makeTokens creates the tokens through the token store, as `lakegate
@@ -337,12 +361,12 @@ func (f *fixture) collectMarkers(t *testing.T) {
 	sort.Strings(f.acmeIDs)
 	f.markers = []string{
 		"beta", secretMarker, "secret.plans", "secret/plans", `"secret"."plans"`, betaSavedName,
-		filepath.Join(f.lake, "tenants", "beta"), f.betaJob,
+		filepath.Join(f.lake, "tenants", "beta"), f.betaJob, sha256File(t, filepath.Join(f.lake, "tenants", "beta", "secret", "plans", "part-0.parquet")),
 		f.tokID[tokBeta], f.tokID[tokExpired], f.tokID[tokRevoked],
 	}
 	f.markers = append(f.markers, only(betaExams, acmeExams, 5)...)
 	f.markers = append(f.markers, only(betaKeens, acmeKeens, 5)...)
-	if len(f.markers) < 17 || len(f.acmeIDs) < 10 {
+	if len(f.markers) < 18 || len(f.acmeIDs) < 10 {
 		t.Fatalf("too few markers %q or acme ids %d: the tenants' data do not differ", f.markers, len(f.acmeIDs))
 	}
 	// Acme's whole data, as acme reads it, is free of the markers.
@@ -361,6 +385,17 @@ func (f *fixture) collectMarkers(t *testing.T) {
 	if f.acmeCache == f.betaCache {
 		t.Fatalf("acme and beta have the same answer %s to the cache query: it proves nothing", f.acmeCache)
 	}
+}
+
+// sha256File is the checksum a catalog keeps of a file.
+func sha256File(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // only returns up to n sorted keys of a that are not in b.

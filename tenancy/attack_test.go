@@ -274,6 +274,14 @@ func fileAttacks(f *fixture) []attack {
 	} {
 		add(c.name, c.q, c.cwd)
 	}
+	// The table an operator registered in acme's catalog through a
+	// planted symlink (fixture.registerLinked).
+	out = append(out,
+		attack{category: "files", name: "symlink registered query", sql: `SELECT * FROM linked.plans`},
+		attack{category: "files", name: "symlink registered describe", sql: `DESCRIBE linked.plans`},
+		attack{category: "files", name: "symlink registered catalog", method: "GET", path: "/v1/catalog/tables/linked/plans"},
+		attack{category: "files", name: "symlink registered partitions", method: "GET", path: "/v1/catalog/tables/linked/plans/partitions"},
+	)
 	for _, format := range []string{"csv", "ndjson", "tsv", "arrow", "parquet"} {
 		out = append(out, attack{category: "files", name: "GET query." + format, method: "GET",
 			path: "/v1/query." + format + "?sql=" + url.QueryEscape(`SELECT * FROM read_parquet('`+part+`')`)})
