@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -22,6 +23,7 @@ func TestTenantIsolationAttacks(t *testing.T) {
 	}
 	f := newFixture(t)
 	t.Run("controls", func(t *testing.T) { f.positiveControls(t) })
+	t.Run("oracles", func(t *testing.T) { f.oracles(t) })
 	for _, a := range attacks(f) {
 		t.Run(a.category+"/"+a.name, func(t *testing.T) { f.run(t, a) })
 	}
@@ -266,6 +268,20 @@ func fileAttacks(f *fixture) []attack {
 		{"symlink glob", `SELECT * FROM glob('` + acme + `/**')`, ""},
 		{"symlink glob parquet", `SELECT * FROM read_parquet('` + acme + `/*/**/*.parquet')`, ""},
 		{"symlink relative", `SELECT * FROM read_parquet('shortcut_dir/secret/plans/part-0.parquet')`, "tenants/acme"},
+		{"file url", `SELECT * FROM read_parquet('file://` + part + `')`, ""},
+		{"double slashes", `SELECT * FROM read_parquet('` + lake + `//tenants//beta//secret/plans/part-0.parquet')`, ""},
+		{"dot segments", `SELECT * FROM read_parquet('` + acme + `/./.././beta/secret/plans/part-0.parquet')`, ""},
+		{"list with own file", `SELECT * FROM read_parquet(['` + acme + `/assessments/attempts/*/*.parquet', '` + part + `'], union_by_name=true)`, ""},
+		{"sniff_csv", `SELECT * FROM sniff_csv('` + beta + `/plans.csv')`, ""},
+		{"read_ndjson_objects", `SELECT * FROM read_ndjson_objects('` + beta + `/plans.json')`, ""},
+		{"parquet_kv_metadata", `SELECT * FROM parquet_kv_metadata('` + part + `')`, ""},
+		{"parquet_file_metadata", `SELECT * FROM parquet_file_metadata('` + lake + `/tenants/*/secret/plans/*.parquet')`, ""},
+		{"query()", `SELECT * FROM query('SELECT * FROM read_text(''` + beta + `/plans.csv'')')`, ""},
+		{"query_table", `SELECT * FROM query_table('beta__secret.plans')`, ""},
+		{"describe query", `DESCRIBE SELECT * FROM read_parquet('` + part + `')`, ""},
+		{"summarize query", `SUMMARIZE SELECT * FROM '` + part + `'`, ""},
+		{"explain analyze", `EXPLAIN ANALYZE SELECT * FROM read_parquet('` + part + `')`, ""},
+		{"subquery in own", `SELECT (SELECT plan FROM read_parquet('` + part + `')) AS p FROM assessments.attempts LIMIT 1`, ""},
 		{"spill glob", `SELECT * FROM glob('` + f.spill + `/**')`, ""},
 		{"spill jobs", `SELECT * FROM read_text('` + f.spill + `/lakegate-jobs-*/*')`, ""},
 		{"beta's job file", `SELECT * FROM read_text('` + f.jobFile + `')`, ""},
@@ -286,6 +302,8 @@ func fileAttacks(f *fixture) []attack {
 		out = append(out, attack{category: "files", name: "GET query." + format, method: "GET",
 			path: "/v1/query." + format + "?sql=" + url.QueryEscape(`SELECT * FROM read_parquet('`+part+`')`)})
 	}
+	out = append(out, attack{category: "files", name: "path as parameter", path: "/v1/query",
+		body: `{"sql":"SELECT * FROM read_parquet($p)","params":{"p":"` + part + `"}}`})
 	for _, format := range []string{"json", "parquet"} {
 		out = append(out, attack{category: "files", name: "job " + format, path: "/v1/jobs", poll: true,
 			body: `{"format":"` + format + `","sql":"SELECT * FROM read_parquet('` + lake + `/tenants/*/secret/plans/*.parquet')"}`})
@@ -339,6 +357,10 @@ func logAttacks(f *fixture) []attack {
 		{category: "scope", name: "tenant twice beta first", path: "/v1/query?tenant=beta&tenant=acme", sql: `SELECT * FROM secret.plans`},
 		{category: "scope", name: "tenant in body", sql: `SELECT * FROM secret.plans`, body: `{"sql":"SELECT * FROM secret.plans","tenant":"beta"}`, want: 400},
 		{category: "scope", name: "metrics", method: "GET", path: "/metrics", want: 403},
+		{category: "scope", name: "page tenant=beta", method: "GET", path: "/?tenant=beta"},
+		{category: "scope", name: "page traversal", method: "GET", path: "/ui/..%2f..%2f_catalog%2ftokens.json"},
+		{category: "scope", name: "page dotdot", method: "GET", path: "/ui/../../_catalog/saved.json"},
+		{category: "scope", name: "healthz", method: "GET", path: "/healthz", auth: "-"},
 	}
 }
 
@@ -477,4 +499,58 @@ func (f *fixture) betaIntact(t *testing.T) {
 	if !strings.Contains(r.body, "secret.plans") {
 		t.Errorf("beta's query log lacks beta's queries: %s", r.body)
 	}
+}
+
+// oracles check that acme cannot tell beta's things from things that do
+// not exist: each pair of requests, one naming something of beta's and
+// one naming nothing, must get the same answer but for the name sent.
+func (f *fixture) oracles(t *testing.T) {
+	beta, gamma := f.lake+"/tenants/beta", f.lake+"/tenants/gamma"
+	acme := bearer(f.tok[tokAcme])
+	forged := func(id string) http.Header {
+		return bearer("lg_" + id + "_" + strings.Repeat("0f", 32))
+	}
+	for _, o := range []struct {
+		name         string
+		method, a, b string // paths, or SQL for POST /v1/query
+		ha, hb       http.Header
+		real, fake   string // the names that differ
+	}{
+		{"file exists", "SQL", `SELECT * FROM read_parquet('` + beta + `/secret/plans/part-0.parquet')`,
+			`SELECT * FROM read_parquet('` + beta + `/secret/plans/nope-0.parquet')`, acme, acme, "part", "nope"},
+		{"tenant exists", "SQL", `SELECT * FROM read_parquet('` + beta + `/secret/plans/part-0.parquet')`,
+			`SELECT * FROM read_parquet('` + gamma + `/secret/plans/part-0.parquet')`, acme, acme, "beta", "gamma"},
+		{"tenant dir glob", "SQL", `SELECT * FROM glob('` + beta + `/*')`, `SELECT * FROM glob('` + gamma + `/*')`, acme, acme, "beta", "gamma"},
+		{"schema exists", "SQL", `SELECT * FROM secret.plans`, `SELECT * FROM nosuch.plans`, acme, acme, "secret", "nosuch"},
+		{"stored schema exists", "SQL", `SELECT * FROM beta__secret.plans`, `SELECT * FROM gamma__secret.plans`, acme, acme, "beta", "gamma"},
+		{"job exists", "GET", "/v1/jobs/" + f.betaJob, "/v1/jobs/00000000-0000-4000-8000-000000000000", acme, acme, f.betaJob, "00000000-0000-4000-8000-000000000000"},
+		{"saved exists", "GET", "/v1/saved/" + betaSavedName + "/run", "/v1/saved/nope_7f3a/run", acme, acme, betaSavedName, "nope_7f3a"},
+		{"catalog table exists", "GET", "/v1/catalog/tables/secret/plans", "/v1/catalog/tables/nosuch/plans", acme, acme, "secret", "nosuch"},
+		{"tenant scope", "GET", "/v1/tables?tenant=beta", "/v1/tables?tenant=gamma", acme, acme, "beta", "gamma"},
+		{"token id exists", "GET", "/v1/tables", "/v1/tables", forged(f.tokID[tokBeta]), forged("0123456789abcdef"), f.tokID[tokBeta], "0123456789abcdef"},
+		{"revoked token id", "GET", "/v1/tables", "/v1/tables", forged(f.tokID[tokRevoked]), forged("0123456789abcdef"), f.tokID[tokRevoked], "0123456789abcdef"},
+	} {
+		t.Run(o.name, func(t *testing.T) {
+			send := func(target string, h http.Header) response {
+				if o.method == "SQL" {
+					return f.do(t, "POST", "/v1/query", h, jsonSQL(target))
+				}
+				return f.do(t, o.method, target, h, "")
+			}
+			ra, rb := send(o.a, o.ha), send(o.b, o.hb)
+			na, nb := normalize(ra, o.real), normalize(rb, o.fake)
+			if ra.status != rb.status || na != nb {
+				t.Errorf("acme can tell beta's from nothing:\n%d %s\n%d %s", ra.status, ra.body, rb.status, rb.body)
+			}
+		})
+	}
+}
+
+var queryIDRE = regexp.MustCompile(`"query_id":"[^"]*"`)
+
+// normalize is an answer's body with the name sent replaced by X and its
+// query ID dropped.
+func normalize(r response, name string) string {
+	body := strings.ReplaceAll(r.body, name, "X")
+	return queryIDRE.ReplaceAllString(body, "")
 }
