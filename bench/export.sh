@@ -31,12 +31,14 @@ for _ in $(seq 1 100); do curl -fs "127.0.0.1:$port/healthz" > /dev/null && brea
 hwm() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$pid/status"; }
 
 sql='SELECT+*+FROM+bench.rows'
-# Each format: one warm-up export (page cache, views), then the median of
-# three timed runs of lakegate's answer read by curl into /dev/null (the
-# server's throughput) and one into a file (plus the client's disk write),
-# and the median of three runs of DuckDB's own COPY of the same table.
-# Ratios are DuckDB's time / lakegate's (lakegate's share of DuckDB's
-# throughput).
+# Each format: one warm-up export (page cache, views), then three rounds
+# of lakegate's answer read by curl into /dev/null (the server's
+# throughput) alternating with DuckDB's own COPY of the same table, so that
+# both see the same load; medians of the three. Then one lakegate run into
+# a file (adding the client's disk write). Ratios are DuckDB's time /
+# lakegate's (lakegate's share of DuckDB's throughput). Outputs go to
+# OUT_DIR (default $work; /dev/shm takes the disk out of both sides).
+out=${OUT_DIR:-$work}
 fetch() { # fetch FORMAT OUT -> seconds
   local start; start=$(date +%s.%N)
   curl -fsS "127.0.0.1:$port/v1/query.$1?sql=$sql&limit=0" -o "$2"
@@ -46,13 +48,18 @@ median3() { sort -g | sed -n 2p; }
 for fmt in csv arrow; do
   case $fmt in csv) base=csv ;; arrow) base=parquet ;; esac
   fetch "$fmt" /dev/null > /dev/null
-  null=$(for _ in 1 2 3; do fetch "$fmt" /dev/null; done | median3)
-  file=$(fetch "$fmt" "$work/out.$fmt")
-  size=$(( $(stat -c %s "$work/out.$fmt") / 1048576 ))
-  duck=$(for _ in 1 2 3; do "$work/duckexport" copy "$lake/tenants/default/bench/rows/part-0.parquet" "$base" "$work/duck.$base"; done)
-  dsecs=$(echo "$duck" | awk '{print $1}' | median3)
-  drss=$(echo "$duck" | awk '{print $2}' | sort -g | tail -1)
+  : > "$work/l.txt"; : > "$work/d.txt"
+  for _ in 1 2 3; do
+    fetch "$fmt" /dev/null >> "$work/l.txt"
+    "$work/duckexport" copy "$lake/tenants/default/bench/rows/part-0.parquet" "$base" "$out/duck.$base" >> "$work/d.txt"
+  done
+  null=$(median3 < "$work/l.txt")
+  dsecs=$(awk '{print $1}' "$work/d.txt" | median3)
+  drss=$(awk '{print $2}' "$work/d.txt" | sort -g | tail -1)
+  file=$(fetch "$fmt" "$out/out.$fmt")
+  size=$(( $(stat -c %s "$out/out.$fmt") / 1048576 ))
   printf '%-6s (%s MB) lakegate %6.2f s to /dev/null, %6.2f s to a file | DuckDB COPY %-7s %6.2f s | ratio %.2f (/dev/null), %.2f (file) | peak RSS: server %s MB, DuckDB COPY %s MB\n' \
     "$fmt" "$size" "$null" "$file" "$base" "$dsecs" "$(echo "$dsecs / $null" | bc -l)" "$(echo "$dsecs / $file" | bc -l)" "$(hwm)" "$drss"
-  rm -f "$work/out.$fmt" "$work/duck.$base"
+  echo "       runs: lakegate $(tr '\n' ' ' < "$work/l.txt")| DuckDB $(awk '{printf "%s ", $1}' "$work/d.txt")"
+  rm -f "$out/out.$fmt" "$out/duck.$base"
 done
