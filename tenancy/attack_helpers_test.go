@@ -52,6 +52,7 @@ const (
 	tokAdmin   = "admin"   // root, admin (tenant ops)
 	tokExpired = "expired" // bob's, expired
 	tokRevoked = "revoked" // bob's, revoked
+	tokAcmeBob = "acmebob" // bob, analyst of acme: beta's user's name in the attacker's tenant
 )
 
 type fixture struct {
@@ -271,6 +272,7 @@ func (f *fixture) makeTokens(t *testing.T, ctx context.Context, store lakegate.T
 		{tokAdmin, lakegate.Principal{User: "root", Tenant: "ops", Role: lakegate.RoleAdmin}, now, 0},
 		{tokExpired, lakegate.Principal{User: "bob", Tenant: "beta", Role: lakegate.RoleAnalyst}, now.Add(-2 * time.Hour), time.Hour},
 		{tokRevoked, lakegate.Principal{User: "bob", Tenant: "beta", Role: lakegate.RoleAnalyst}, now, 0},
+		{tokAcmeBob, lakegate.Principal{User: "bob", Tenant: "acme", Role: lakegate.RoleAnalyst}, now, 0},
 	} {
 		tok, rec, err := lakegate.NewToken(tc.p, tc.ttl, tc.at)
 		if err != nil {

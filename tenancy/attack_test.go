@@ -166,7 +166,7 @@ func (f *fixture) pollJob(t *testing.T, h http.Header, r response) response {
 
 func attacks(f *fixture) []attack {
 	var out []attack
-	for _, group := range [][]attack{logAttacks(f), nameAttacks(), fileAttacks(f), cacheAttacks(f), tokenAttacks(f), errorAttacks()} {
+	for _, group := range [][]attack{sameUserAttacks(f), logAttacks(f), nameAttacks(), fileAttacks(f), cacheAttacks(f), tokenAttacks(f), errorAttacks()} {
 		out = append(out, group...)
 	}
 	return out
@@ -329,6 +329,25 @@ func queryLogAttacks() []attack {
 	}
 }
 
+// sameUserAttacks come from acme's own bob, who shares beta's user's name:
+// history, jobs, saved queries and the cache are keyed by user, so they
+// must be keyed by tenant too.
+func sameUserAttacks(f *fixture) []attack {
+	bob := "Bearer " + f.tok[tokAcmeBob]
+	j, s := "/v1/jobs/"+f.betaJob, "/v1/saved/"+betaSavedName
+	return []attack{
+		{category: "same user", name: "history", auth: bob, method: "GET", path: "/v1/history", want: 200},
+		{category: "same user", name: "jobs", auth: bob, method: "GET", path: "/v1/jobs", want: 200},
+		{category: "same user", name: "beta's job", auth: bob, method: "GET", path: j, want: 404},
+		{category: "same user", name: "beta's job result", auth: bob, method: "GET", path: j + "/result", want: 404},
+		{category: "same user", name: "beta's saved", auth: bob, method: "GET", path: s, want: 404},
+		{category: "same user", name: "run beta's saved", auth: bob, method: "POST", path: s + "/run", body: `{}`, want: 404},
+		{category: "same user", name: "delete beta's saved", auth: bob, method: "DELETE", path: s, want: 404},
+		{category: "same user", name: "cache", auth: bob, sql: f.cacheSQL, wantRows: f.acmeCache},
+		{category: "same user", name: "secret", auth: bob, sql: `SELECT plan FROM secret.plans WHERE plan LIKE 'beta-secret-%'`},
+	}
+}
+
 // logAttacks look for beta's queries, jobs and saved queries in acme's
 // views of the query log, history, jobs, saved queries and catalog.
 func logAttacks(f *fixture) []attack {
@@ -387,6 +406,7 @@ func cacheAttacks(f *fixture) []attack {
 		{category: "cache", name: "same text own scope", path: "/v1/query?tenant=acme", sql: q, wantCache: "hit", wantRows: f.acmeCache},
 		{category: "cache", name: "same text no-cache", sql: q, headers: noCache, wantCache: "bypass", wantRows: f.acmeCache},
 		{category: "cache", name: "same text GET", method: "GET", path: get, wantRows: f.acmeCache},
+		{category: "cache", name: "NUL in text", body: `{"sql":"SELECT 1\u0000\u0000duckdb@beta\u0000json"}`},
 		{category: "cache", name: "beta's secret text", sql: "SELECT plan FROM secret.plans WHERE plan LIKE 'beta-secret-%'"},
 	}
 }
