@@ -47,7 +47,8 @@ func CleanPath(p string) (string, error) {
 	return c, nil
 }
 
-func (l *Local) abs(p string) (string, error) {
+// join is p's absolute path, without looking at the file system.
+func (l *Local) join(p string) (string, error) {
 	c, err := CleanPath(p)
 	if err != nil {
 		return "", err
@@ -55,9 +56,48 @@ func (l *Local) abs(p string) (string, error) {
 	return filepath.Join(l.root, filepath.FromSlash(c)), nil
 }
 
-// URI returns the absolute file path an engine reads p from.
+// abs is p's absolute path for a file operation. A symbolic link on the
+// way that leads out of the root is refused (EFORBIDDEN): tenants' stores
+// are directories of one lake, and a link planted in one must not let its
+// ingest, register or repair list, read, write or delete another's files.
+func (l *Local) abs(p string) (string, error) {
+	a, err := l.join(p)
+	if err != nil {
+		return "", err
+	}
+	if err := l.inside(a, p); err != nil {
+		return "", err
+	}
+	return a, nil
+}
+
+// inside checks that the deepest existing ancestor of a (a itself when it
+// exists) resolves to the root or below it. A link swapped in between the
+// check and the use is not caught; only the lake's owner can plant one.
+func (l *Local) inside(a, p string) error {
+	root, err := filepath.EvalSymlinks(l.root)
+	if err != nil {
+		return ioError(err, "resolve the lake root")
+	}
+	for at := a; ; at = filepath.Dir(at) {
+		real, err := filepath.EvalSymlinks(at)
+		if errors.Is(err, fs.ErrNotExist) && at != l.root {
+			continue
+		}
+		if err != nil {
+			return ioError(err, "resolve %s", p)
+		}
+		if real != root && !strings.HasPrefix(real, root+string(filepath.Separator)) {
+			return lakegate.Errorf(lakegate.EFORBIDDEN, "store path %q leads out of its directory through a symbolic link; replace the link by the files", p)
+		}
+		return nil
+	}
+}
+
+// URI returns the absolute file path an engine reads p from. The engine
+// itself refuses links out of the directories it may read.
 func (l *Local) URI(p string) string {
-	a, err := l.abs(p)
+	a, err := l.join(p)
 	if err != nil {
 		return ""
 	}
