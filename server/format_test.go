@@ -351,3 +351,15 @@ func TestExplainText(t *testing.T) {
 		t.Errorf("a plain answer has a plan: %s", rec.Body)
 	}
 }
+
+// TestNULInSQL: DuckDB would run a text only up to a NUL byte while the
+// cache and history keep all of it, so such a text is refused.
+func TestNULInSQL(t *testing.T) {
+	f := newFixture(t, server.Options{})
+	for _, target := range []string{"/v1/query", "/v1/jobs"} {
+		rec := f.do(t, "POST", target, "text/plain", "SELECT 1\x00; SELECT 2")
+		if rec.Code != 400 || !strings.Contains(rec.Body.String(), "NUL byte") {
+			t.Errorf("%s: %d %s", target, rec.Code, rec.Body)
+		}
+	}
+}

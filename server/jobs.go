@@ -122,8 +122,8 @@ func (s *Server) postJob(c echo.Context) error {
 func (s *Server) newJob(c echo.Context, req request) (*job, error) {
 	j := &job{user: userOf(c), sql: req.SQL, created: time.Now(), state: jobQueued, done: make(chan struct{})}
 	j.id, _ = c.Get(queryIDKey).(string)
-	if strings.TrimSpace(req.SQL) == "" {
-		return nil, lakegate.Errorf(lakegate.EINVALID, missingSQL)
+	if err := checkSQL(req.SQL); err != nil {
+		return nil, err
 	}
 	var err error
 	if j.engine, err = s.engineOf(c); err != nil {

@@ -32,6 +32,19 @@ type request struct {
 
 const missingSQL = `missing SQL: send {"sql": ...} or a text/plain body`
 
+// checkSQL refuses an empty text, and one holding a NUL byte: DuckDB would
+// run the text up to the NUL while the cache, history and logs kept all
+// of it.
+func checkSQL(text string) error {
+	switch {
+	case strings.TrimSpace(text) == "":
+		return lakegate.Errorf(lakegate.EINVALID, missingSQL)
+	case strings.ContainsRune(text, 0):
+		return lakegate.Errorf(lakegate.EINVALID, "the SQL holds a NUL byte (\\u0000); remove it")
+	}
+	return nil
+}
+
 // postQuery runs the SQL of a JSON body, or of a raw application/sql or
 // text/plain body.
 func (s *Server) postQuery(c echo.Context) error {
@@ -162,8 +175,8 @@ func (s *Server) run(c echo.Context, req request, format string) (err error) {
 	q := &call{Start: time.Now(), Format: format, SQL: req.SQL, User: userOf(c), Limit: s.opt.MaxRows, Timeout: s.opt.Timeout}
 	q.ID, _ = c.Get(queryIDKey).(string)
 	defer func() { s.record(c, q, err) }()
-	if strings.TrimSpace(req.SQL) == "" {
-		return lakegate.Errorf(lakegate.EINVALID, missingSQL)
+	if err := checkSQL(req.SQL); err != nil {
+		return err
 	}
 	if q.Scope, err = s.scopeOf(c); err != nil {
 		return err
