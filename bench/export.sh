@@ -61,5 +61,11 @@ for fmt in csv arrow; do
   printf '%-6s (%s MB) lakegate %6.2f s to /dev/null, %6.2f s to a file | DuckDB COPY %-7s %6.2f s | ratio %.2f (/dev/null), %.2f (file) | peak RSS: server %s MB, DuckDB COPY %s MB\n' \
     "$fmt" "$size" "$null" "$file" "$base" "$dsecs" "$(echo "$dsecs / $null" | bc -l)" "$(echo "$dsecs / $file" | bc -l)" "$(hwm)" "$drss"
   echo "       runs: lakegate $(tr '\n' ' ' < "$work/l.txt")| DuckDB $(awk '{printf "%s ", $1}' "$work/d.txt")"
+  if [ "$fmt" = arrow ]; then # DuckDB's default Parquet (snappy) as a second baseline
+    : > "$work/d2.txt"
+    for _ in 1 2 3; do "$work/duckexport" copy "$lake/tenants/default/bench/rows/part-0.parquet" parquet-default "$out/duck.$base" >> "$work/d2.txt"; done
+    d2=$(awk '{print $1}' "$work/d2.txt" | median3)
+    printf '       DuckDB COPY to default (snappy) Parquet %6.2f s | ratio %.2f (/dev/null)\n' "$d2" "$(echo "$d2 / $null" | bc -l)"
+  fi
   rm -f "$out/out.$fmt" "$out/duck.$base"
 done

@@ -38,9 +38,15 @@ func main() {
 			fail(err)
 		}
 	case "copy":
-		opts := "FORMAT csv, HEADER"
-		if os.Args[3] == "parquet" {
-			opts = "FORMAT parquet, COMPRESSION uncompressed"
+		// csv; parquet: uncompressed, the columnar counterpart of Arrow IPC;
+		// parquet-default: DuckDB's default Parquet (snappy).
+		opts := map[string]string{
+			"csv":             "FORMAT csv, HEADER",
+			"parquet":         "FORMAT parquet, COMPRESSION uncompressed",
+			"parquet-default": "FORMAT parquet",
+		}[os.Args[3]]
+		if opts == "" {
+			fail(fmt.Errorf("unknown copy format %q: csv, parquet or parquet-default", os.Args[3]))
 		}
 		stmt = fmt.Sprintf(`COPY (SELECT * FROM read_parquet('%s')) TO '%s' (%s)`, quote(os.Args[2]), quote(os.Args[4]), opts)
 	default:
