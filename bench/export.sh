@@ -23,7 +23,10 @@ if [ ! -f "$lake/tenants/default/bench/rows/part-0.parquet" ]; then
   "$work/lakegate" catalog register --lake "$lake" --db bench --table rows --location bench/rows > /dev/null
 fi
 port=$(( 20000 + RANDOM % 20000 ))
-"$work/lakegate" serve --lake "$lake" --addr "127.0.0.1:$port" --log-level warn --auth none &
+# The server's spill files go where DuckDB's COPY writes (OUT_DIR), so that
+# both sides write to the same file system.
+out=${OUT_DIR:-$work}
+"$work/lakegate" serve --lake "$lake" --addr "127.0.0.1:$port" --log-level warn --auth none --spill-dir "$out" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -fs "127.0.0.1:$port/healthz" > /dev/null && break; sleep 0.2; done
@@ -38,7 +41,6 @@ sql='SELECT+*+FROM+bench.rows'
 # a file (adding the client's disk write). Ratios are DuckDB's time /
 # lakegate's (lakegate's share of DuckDB's throughput). Outputs go to
 # OUT_DIR (default $work; /dev/shm takes the disk out of both sides).
-out=${OUT_DIR:-$work}
 fetch() { # fetch FORMAT OUT -> seconds
   local start; start=$(date +%s.%N)
   curl -fsS "127.0.0.1:$port/v1/query.$1?sql=$sql&limit=0" -o "$2"
