@@ -74,6 +74,10 @@ func (db *DB) Export(ctx context.Context, q lakegate.Query, format string, limit
 		sel += fmt.Sprintf(" LIMIT %d", limit+1) // one more tells a truncated answer
 	}
 	path := filepath.Join(db.spill, spillName(q.ID, format))
+	if arrowStreaming && format == lakegate.FormatArrow && limit == 0 && len(args) == 0 {
+		held = false
+		return db.exportArrowStream(ctx, conn, sel, cols)
+	}
 	if tailable(format, limit) {
 		held = false
 		t, err := db.exportTail(ctx, conn, sel, path, opts, args, cols)
