@@ -4,7 +4,8 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=1 go build -trimpath -o /out/lakegate ./cmd/lakegate
+# duckdb_arrow: Arrow exports stream from DuckDB (engine/duckdb/export_arrow_stream.go).
+RUN CGO_ENABLED=1 go build -tags duckdb_arrow -trimpath -o /out/lakegate ./cmd/lakegate
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libstdc++6 ca-certificates curl \

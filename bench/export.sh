@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 rows=${1:-10000000}
 work=${BENCH_DIR:-$(mktemp -d /tmp/lakegate-export.XXXXXX)}
 mkdir -p "$work"
-go build -o "$work/lakegate" ./cmd/lakegate
+go build -tags duckdb_arrow -o "$work/lakegate" ./cmd/lakegate  # Arrow exports stream (as in the Docker image)
 go build -o "$work/duckexport" ./bench/duckexport
 
 lake="$work/lake"
