@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"math"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -123,7 +124,7 @@ func checkDecoded(t *testing.T, ctype string, b []byte) {
 		if err != nil || len(recs) != 4 {
 			t.Fatalf("%s: %v %q", ctype, err, b)
 		}
-		if strings.Join(recs[0], ",") != "id,name,ts,score" || recs[1][2] != "2018-01-23T14:23:19.082Z" || recs[2][3] != "" || recs[3][3] != "4.5" {
+		if strings.Join(recs[0], ",") != "id,name,ts,score" || recs[1][2] != "2018-01-23 14:23:19.082" || recs[2][3] != "" || recs[3][3] != "4.5" {
 			t.Errorf("%s: %q", ctype, recs)
 		}
 	case "application/x-ndjson":
@@ -360,6 +361,30 @@ func TestNULInSQL(t *testing.T) {
 		rec := f.do(t, "POST", target, "text/plain", "SELECT 1\x00; SELECT 2")
 		if rec.Code != 400 || !strings.Contains(rec.Body.String(), "NUL byte") {
 			t.Errorf("%s: %d %s", target, rec.Code, rec.Body)
+		}
+	}
+}
+
+// TestTextLikeDuckDB: the Go rendering of CSV fields (cursor answers,
+// jobs, the CLI) is the text DuckDB's COPY writes for exports.
+func TestTextLikeDuckDB(t *testing.T) {
+	ts := time.Date(2018, 1, 23, 14, 23, 19, 82_000_000, time.UTC)
+	for _, c := range []struct {
+		v    any
+		typ  string
+		want string
+	}{
+		{ts, "TIMESTAMP", "2018-01-23 14:23:19.082"},
+		{ts.Truncate(time.Second), "TIMESTAMP", "2018-01-23 14:23:19"},
+		{ts.In(time.FixedZone("x", 7200)), "TIMESTAMP WITH TIME ZONE", "2018-01-23 14:23:19.082+00"},
+		{ts, "DATE", "2018-01-23"},
+		{math.NaN(), "DOUBLE", "nan"},
+		{math.Inf(-1), "DOUBLE", "-inf"},
+		{float32(0.1), "FLOAT", "0.1"},
+		{1e20, "DOUBLE", "1e+20"},
+	} {
+		if got := server.Text(c.v, c.typ); got != c.want {
+			t.Errorf("Text(%v, %s) = %q, want %q", c.v, c.typ, got, c.want)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"sort"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -46,9 +47,7 @@ func writeJobCSV(res *echo.Response, f io.Reader, comma rune) error {
 		return err
 	}
 	var h struct {
-		Columns []struct {
-			Name string `json:"name"`
-		} `json:"columns"`
+		Columns []lakegate.Column `json:"columns"`
 	}
 	if err := json.Unmarshal(head, &h); err != nil {
 		return err
@@ -68,7 +67,7 @@ func writeJobCSV(res *echo.Response, f io.Reader, comma rune) error {
 	w.Write(record)
 	err = eachRow(r, func(vals []json.RawMessage) (err error) {
 		for i, v := range vals {
-			if record[i], err = csvField(v); err != nil {
+			if record[i], err = csvField(v, h.Columns[i].Type); err != nil {
 				return err
 			}
 		}
@@ -102,18 +101,43 @@ func eachRow(r *bufio.Reader, fn func(vals []json.RawMessage) error) error {
 	}
 }
 
-// csvField turns one stored JSON value into its CSV text: strings
-// unquoted, null empty, numbers, booleans and nested values as written.
-func csvField(v json.RawMessage) (string, error) {
+// csvField turns one stored JSON value into its CSV text, as the CSV
+// answer renders it (csvValue): strings unquoted, null empty, timestamps
+// and special floats as DuckDB writes them, numbers, booleans and nested
+// values as stored.
+func csvField(v json.RawMessage, typ string) (string, error) {
 	switch {
 	case bytes.Equal(v, []byte("null")):
 		return "", nil
 	case len(v) > 0 && v[0] == '"':
 		var s string
-		err := json.Unmarshal(v, &s)
-		return s, err
+		if err := json.Unmarshal(v, &s); err != nil {
+			return "", err
+		}
+		return storedText(s, typ), nil
 	}
 	return string(v), nil
+}
+
+// storedText turns the JSON answer's text of a timestamp or special float
+// back into the CSV text.
+func storedText(s, typ string) string {
+	switch typ {
+	case "DOUBLE", "FLOAT":
+		switch s {
+		case "NaN":
+			return "nan"
+		case "Infinity":
+			return "inf"
+		case "-Infinity":
+			return "-inf"
+		}
+	case "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ":
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return csvTime(t, typ)
+		}
+	}
+	return s
 }
 
 // writeJobJSON writes the spill file as one JSON answer.

@@ -133,7 +133,7 @@ func TestJobLifecycle(t *testing.T) {
 	rec = f.do(t, "GET", "/v1/jobs/"+id+"/result?format=csv", "", "", "X-Test-User", "alice")
 	recs := readCSV(t, rec)
 	if len(recs) != 6 || mustJSON(recs[0]) != `["user_exam_id","correct","started_at","l","s"]` ||
-		mustJSON(recs[1]) != `["u1","7","2026-01-02T10:00:00Z","[1,2]","a,\"b\""]` {
+		mustJSON(recs[1]) != `["u1","7","2026-01-02 10:00:00","[1,2]","a,\"b\""]` {
 		t.Errorf("csv result: %s", mustJSON(recs))
 	}
 

@@ -303,14 +303,26 @@ func timeText(t time.Time, typ string) string {
 }
 
 // Text renders one value as the CSV answer does (also for the CLI's
-// tables): NULL is empty, timestamps ISO-8601 UTC, nested values JSON.
+// tables): NULL is empty, timestamps and floats as DuckDB writes CSV,
+// nested values JSON.
 func Text(v any, typ string) string { return csvValue(v, typ) }
 
 // JSONValue converts one value as the JSON answer does.
 func JSONValue(v any, typ string) any { return jsonValue(v, typ) }
 
-// csvValue renders one CSV field: NULL is empty, nested values are JSON.
+// csvValue renders one CSV field as DuckDB's own COPY writes it, so that
+// every path (exports, cursors, jobs, the CLI) gives the same text:
+// NULL is empty, timestamps 2018-01-23 14:23:19.082 (UTC; with +00 for
+// TIMESTAMPTZ), floats nan and inf, nested values JSON.
 func csvValue(v any, typ string) string {
+	switch x := v.(type) {
+	case time.Time:
+		return csvTime(x, typ)
+	case float64:
+		return csvFloat(x, 64)
+	case float32:
+		return csvFloat(float64(x), 32)
+	}
 	switch x := jsonValue(v, typ).(type) {
 	case nil:
 		return ""
@@ -331,4 +343,28 @@ func csvValue(v any, typ string) string {
 		}
 		return string(b)
 	}
+}
+
+// csvTime renders a time as DuckDB's CSV does.
+func csvTime(t time.Time, typ string) string {
+	switch typ {
+	case "DATE", "TIME", "TIME WITH TIME ZONE":
+		return timeText(t, typ)
+	case "TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ":
+		return t.UTC().Format("2006-01-02 15:04:05.999999") + "+00"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05.999999999")
+}
+
+// csvFloat renders a float as DuckDB's CSV does: shortest text, nan, inf.
+func csvFloat(f float64, bits int) string {
+	switch {
+	case math.IsNaN(f):
+		return "nan"
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	}
+	return strconv.FormatFloat(f, 'g', -1, bits)
 }

@@ -157,6 +157,9 @@ func (db *DB) lockDown(ctx context.Context) error {
 		"SET enable_external_access=false",
 		"SET autoinstall_known_extensions=false",
 		"SET autoload_known_extensions=false",
+		// TIMESTAMPTZ values render in UTC (+00) in CSV exports, whatever
+		// the machine's zone.
+		"SET TimeZone='UTC'",
 	}
 	if db.opt.Threads > 0 {
 		stmts = append(stmts, fmt.Sprintf("SET threads=%d", db.opt.Threads))

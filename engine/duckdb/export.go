@@ -20,12 +20,12 @@ import (
 
 var _ lakegate.Exporter = (*DB)(nil)
 
-// copyOptions are the COPY options of each export format. Text formats
-// get their timestamps as ISO-8601 UTC text from projection; the
+// copyOptions are the COPY options of each export format. NDJSON gets its
+// timestamps as ISO-8601 UTC text from projection (textExpr); the
 // TIMESTAMPFORMAT here covers any left (six fraction digits).
 var copyOptions = map[string]string{
-	lakegate.FormatCSV:     `FORMAT csv, HEADER, TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S.%fZ'`,
-	lakegate.FormatTSV:     `FORMAT csv, HEADER, DELIMITER '\t', TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S.%fZ'`,
+	lakegate.FormatCSV:     `FORMAT csv, HEADER`,
+	lakegate.FormatTSV:     `FORMAT csv, HEADER, DELIMITER '\t'`,
 	lakegate.FormatNDJSON:  `FORMAT json, TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S.%fZ'`,
 	lakegate.FormatParquet: `FORMAT parquet, COMPRESSION zstd`,
 	// Converted to Arrow while read: uncompressed and without dictionaries
@@ -254,11 +254,20 @@ func projection(cols []lakegate.Column, format string) string {
 	return strings.Join(exprs, ", ")
 }
 
+// textExpr is the projection of one column in a text export. CSV and TSV
+// carry timestamps and floats as DuckDB writes them (2018-01-23
+// 14:23:19.082, 2018-01-23 14:23:19.5+00, nan, inf): any projection costs
+// a full pass of string work on exports of millions of rows
+// (BENCHMARKS.md, exports). NDJSON follows the JSON answer (ISO 8601 with
+// T and Z, "NaN").
 func textExpr(col, typ, format string) string {
 	nested := strings.HasSuffix(typ, "]") || strings.HasPrefix(typ, "STRUCT") || strings.HasPrefix(typ, "MAP") || strings.HasPrefix(typ, "UNION")
+	csvLike := format == lakegate.FormatCSV || format == lakegate.FormatTSV
 	switch {
 	case typ == "BLOB":
 		return "base64(" + col + ")"
+	case csvLike && !nested:
+		return col
 	case typ == "TIMESTAMP WITH TIME ZONE" || typ == "TIMESTAMPTZ":
 		return isoTime("timezone('UTC', "+col+")", "%f")
 	case typ == "TIMESTAMP" || typ == "TIMESTAMP_MS" || typ == "TIMESTAMP_S":
@@ -267,10 +276,7 @@ func textExpr(col, typ, format string) string {
 		return isoTime(col, "%n")
 	case typ == "DOUBLE" || typ == "FLOAT":
 		special := "CASE WHEN isnan(%[1]s) THEN 'NaN' WHEN %[1]s = 'infinity' THEN 'Infinity' WHEN %[1]s = '-infinity' THEN '-Infinity' END"
-		if format == lakegate.FormatNDJSON {
-			return fmt.Sprintf("CASE WHEN isfinite(%[1]s) OR %[1]s IS NULL THEN to_json(%[1]s) ELSE to_json("+special+") END", col)
-		}
-		return fmt.Sprintf("CASE WHEN isfinite(%[1]s) OR %[1]s IS NULL THEN CAST(%[1]s AS VARCHAR) ELSE "+special+" END", col)
+		return fmt.Sprintf("CASE WHEN isfinite(%[1]s) OR %[1]s IS NULL THEN to_json(%[1]s) ELSE to_json("+special+") END", col)
 	case nested && format != lakegate.FormatNDJSON:
 		return "CAST(to_json(" + col + ") AS VARCHAR)"
 	}
