@@ -100,15 +100,11 @@ func runTokenCreate(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := a.open(cl)
+	s, store, err := a.openTokens(cl)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	store, err := s.tokens()
-	if err != nil {
-		return err
-	}
 	tok, r, err := lakegate.NewToken(lakegate.Principal{User: user, Tenant: tenant, Role: role}, expires, time.Now())
 	if err != nil {
 		return err
@@ -138,15 +134,11 @@ func runTokenRevoke(ctx context.Context, a *app, args []string) error {
 			return lakegate.Errorf(lakegate.EINVALID, "%q is neither a token ID nor a token; lakegate token ls lists the IDs", pos[0])
 		}
 	}
-	s, err := a.open(cl)
+	s, store, err := a.openTokens(cl)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	store, err := s.tokens()
-	if err != nil {
-		return err
-	}
 	if err := store.Revoke(ctx, id); err != nil {
 		return err
 	}
@@ -159,15 +151,11 @@ func runTokenLs(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := a.open(cl)
+	s, store, err := a.openTokens(cl)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	store, err := s.tokens()
-	if err != nil {
-		return err
-	}
 	list, err := store.List(ctx)
 	if err != nil {
 		return err
@@ -188,4 +176,19 @@ func runTokenLs(ctx context.Context, a *app, args []string) error {
 			r.Created.Format(time.RFC3339), exp, r.Status(now))
 	}
 	return w.Flush()
+}
+
+// openTokens opens the storage and its token store; the caller closes
+// the stack.
+func (a *app) openTokens(cl *config.Loader) (*stack, lakegate.TokenStore, error) {
+	s, err := a.open(cl)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := s.tokens()
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	return s, store, nil
 }
