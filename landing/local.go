@@ -18,6 +18,7 @@ import (
 // Local is a landing store rooted at a local directory.
 type Local struct {
 	root string // absolute
+	real string // root with its symbolic links resolved, for inside
 }
 
 var _ lakegate.Store = (*Local)(nil)
@@ -31,7 +32,11 @@ func NewLocal(dir string) (*Local, error) {
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return nil, lakegate.Wrap(lakegate.EUNAVAILABLE, err, "lake %q: cannot create the directory", dir)
 	}
-	return &Local{root: abs}, nil
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return nil, lakegate.Wrap(lakegate.EUNAVAILABLE, err, "lake %q: cannot resolve the directory", dir)
+	}
+	return &Local{root: abs, real: real}, nil
 }
 
 // Root is the absolute directory of the lake.
@@ -75,10 +80,7 @@ func (l *Local) abs(p string) (string, error) {
 // exists) resolves to the root or below it. A link swapped in between the
 // check and the use is not caught; only the lake's owner can plant one.
 func (l *Local) inside(a, p string) error {
-	root, err := filepath.EvalSymlinks(l.root)
-	if err != nil {
-		return ioError(err, "resolve the lake root")
-	}
+	root := l.real
 	for at := a; ; at = filepath.Dir(at) {
 		real, err := filepath.EvalSymlinks(at)
 		if errors.Is(err, fs.ErrNotExist) && at != l.root {
