@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -27,6 +26,7 @@ import (
 	"github.com/lakegate/lakegate/engine/duckdb"
 	"github.com/lakegate/lakegate/generate"
 	"github.com/lakegate/lakegate/ingest"
+	"github.com/lakegate/lakegate/internal/testlog"
 	"github.com/lakegate/lakegate/landing"
 	"github.com/lakegate/lakegate/queries"
 	"github.com/lakegate/lakegate/server"
@@ -43,24 +43,8 @@ type gateway struct {
 	logs *syncBuffer
 }
 
-// syncBuffer is the server's log, written by its goroutines and read by
-// the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a log buffer safe for the server's goroutines and the test.
+type syncBuffer = testlog.Buffer
 
 // lakeOnce builds the lake once per test binary; each gateway copies
 // nothing and opens it read-only through its own engine.
