@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	duckdb "github.com/duckdb/duckdb-go/v2"
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/lakegate/lakegate"
@@ -185,12 +183,13 @@ func (r *rowWriter) err() error {
 	return r.e
 }
 
-// jsonValue converts an engine value to one encoding/json renders
-// faithfully: numbers as numbers (exact for decimals and big integers),
-// NaN and infinities as strings, times per the column type.
+// jsonValue converts an engine-neutral value (lakegate's values.go) to
+// one encoding/json renders faithfully: numbers as numbers (exact for
+// decimals and big integers), NaN and infinities as strings, times per
+// the column type.
 func jsonValue(v any, typ string) any {
 	switch x := v.(type) {
-	case nil, bool, string, int64, int32, int16, int8, int, uint64, uint32, uint16, uint8:
+	case nil, bool, string, int64, int32, int16, int8, int, uint64, uint32, uint16, uint8, json.Number, lakegate.Interval:
 		return x
 	case float64:
 		return floatJSON(x)
@@ -198,19 +197,10 @@ func jsonValue(v any, typ string) any {
 		return floatJSON(float64(x))
 	case *big.Int:
 		return json.Number(x.String())
-	case duckdb.Decimal:
-		return json.Number(x.String())
 	case time.Time:
 		return timeText(x, typ)
 	case []byte:
-		if typ == "UUID" && len(x) == 16 {
-			return uuid.UUID(x).String()
-		}
 		return base64.StdEncoding.EncodeToString(x)
-	case duckdb.UUID:
-		return uuid.UUID(x).String()
-	case *duckdb.UUID:
-		return uuid.UUID(*x).String()
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
@@ -223,22 +213,12 @@ func jsonValue(v any, typ string) any {
 			out[k] = jsonValue(e, "")
 		}
 		return out
-	case duckdb.OrderedMap:
-		obj := orderedObject{}
-		vals := x.Values()
-		for i, k := range x.Keys() {
-			obj.keys = append(obj.keys, mapKey(k))
-			obj.vals = append(obj.vals, jsonValue(vals[i], ""))
+	case lakegate.Map:
+		obj := orderedObject{keys: make([]string, len(x.Keys)), vals: make([]any, len(x.Keys))}
+		for i, k := range x.Keys {
+			obj.keys[i], obj.vals[i] = mapKey(k), jsonValue(x.Values[i], "")
 		}
 		return obj
-	case duckdb.Map:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[mapKey(k)] = jsonValue(e, "")
-		}
-		return out
-	case duckdb.Interval:
-		return x
 	case fmt.Stringer:
 		return x.String()
 	}

@@ -142,6 +142,7 @@ type rows struct {
 	cols []lakegate.Column
 	vals []any
 	ptrs []any
+	conv []int // columns whose values neutral converts
 	err  error
 }
 
@@ -156,6 +157,9 @@ func newRows(ctx context.Context, db *DB, conn *sql.Conn, rs *sql.Rows) (*rows, 
 		nullable, _ := t.Nullable()
 		r.cols[i] = lakegate.Column{Name: t.Name(), Type: t.DatabaseTypeName(), Nullable: nullable}
 		r.ptrs[i] = &r.vals[i]
+		if needsNeutral(r.cols[i].Type) {
+			r.conv = append(r.conv, i)
+		}
 	}
 	return r, nil
 }
@@ -171,12 +175,13 @@ func (r *rows) Next() bool {
 		r.err = err
 		return false
 	}
+	for _, i := range r.conv {
+		r.vals[i] = neutral(r.vals[i], r.cols[i].Type)
+	}
 	return true
 }
 
-// Values returns the row as Go values: nil for NULL, int64, float64,
-// string, bool, time.Time, []byte, duckdb.Decimal, *big.Int, duckdb.UUID,
-// []any, map[string]any, duckdb.Map, duckdb.Interval.
+// Values returns the row as engine-neutral values (lakegate's values.go).
 func (r *rows) Values() []any { return r.vals }
 
 func (r *rows) Err() error {
