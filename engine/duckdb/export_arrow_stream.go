@@ -6,13 +6,10 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
-	"fmt"
 	"io"
-	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
@@ -84,25 +81,6 @@ func (db *DB) exportArrowStream(ctx context.Context, conn *sql.Conn, sel string,
 		return nil, err
 	}
 	return f, nil
-}
-
-// rawConn is the C connection under a duckdb-go connection. duckdb-go
-// keeps it unexported; the field is read once, while conn is held.
-func rawConn(conn *sql.Conn) (bindings.Connection, error) {
-	var raw bindings.Connection
-	err := conn.Raw(func(dc any) error {
-		v := reflect.ValueOf(dc)
-		if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
-			return fmt.Errorf("unexpected driver connection %T", dc)
-		}
-		field := v.Elem().FieldByName("conn")
-		if !field.IsValid() || field.Type() != reflect.TypeOf(raw) {
-			return fmt.Errorf("driver connection %T has no conn field of type %T", dc, raw)
-		}
-		raw = *(*bindings.Connection)(unsafe.Pointer(field.UnsafeAddr()))
-		return nil
-	})
-	return raw, err
 }
 
 // stream runs sel as a streaming query and writes its IPC stream to the
