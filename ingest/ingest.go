@@ -14,7 +14,6 @@ package ingest
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -38,72 +37,9 @@ type Options struct {
 	Logger   *slog.Logger     // may be nil
 }
 
-// Summary counts what an ingest run did. Per file and in total,
-// Read = Landed + Duplicates + Rejected.
-type Summary struct {
-	Files, SkippedFiles int   // files given, and those skipped as already ingested
-	FailedFiles         int   // files that could not be read (see Notes)
-	Read                int64 // records (and damaged spans) read
-	Landed              int64 // unique records landed in attempts and raw
-	Duplicates          int64 // exact duplicates of a landed record, not landed again
-	Rejected            int64 // records landed in rejects
-	Questions           int64 // question rows landed
-	Bytes               int64 // source bytes read (as stored, e.g. gzip)
-	Elapsed             time.Duration
-	Batches             []string // committed batch ids
-	Notes               []string
-}
-
-// String is the multi-line human summary.
-func (s Summary) String() string {
-	var b strings.Builder
-	files := fmt.Sprintf("%d file", s.Files)
-	if s.Files != 1 {
-		files += "s"
-	}
-	var extra []string
-	if s.SkippedFiles > 0 {
-		extra = append(extra, fmt.Sprintf("%d already ingested, skipped", s.SkippedFiles))
-	}
-	if s.FailedFiles > 0 {
-		extra = append(extra, fmt.Sprintf("%d failed, see the notes", s.FailedFiles))
-	}
-	if len(extra) > 0 {
-		files += " (" + strings.Join(extra, "; ") + ")"
-	}
-	rate := ""
-	if secs := s.Elapsed.Seconds(); secs > 0 {
-		rate = fmt.Sprintf(", %.1f MB/s, %.0f records/s", float64(s.Bytes)/1e6/secs, float64(s.Read)/secs)
-	}
-	fmt.Fprintf(&b, "ingested %s, %s in %s%s\n", files, formatBytes(s.Bytes), s.Elapsed.Round(time.Millisecond), rate)
-	fmt.Fprintf(&b, "  read        %d records\n", s.Read)
-	fmt.Fprintf(&b, "  landed      %d (%d questions)\n", s.Landed, s.Questions)
-	fmt.Fprintf(&b, "  duplicates  %d\n", s.Duplicates)
-	fmt.Fprintf(&b, "  rejected    %d", s.Rejected)
-	if s.Rejected > 0 {
-		b.WriteString(" (see the rejects table)")
-	}
-	b.WriteString("\n")
-	if len(s.Batches) > 0 {
-		fmt.Fprintf(&b, "  batches     %s\n", strings.Join(s.Batches, ", "))
-	}
-	for _, n := range s.Notes {
-		fmt.Fprintf(&b, "  note: %s\n", n)
-	}
-	return b.String()
-}
-
-func formatBytes(n int64) string {
-	switch {
-	case n >= 1e9:
-		return fmt.Sprintf("%.2f GB", float64(n)/1e9)
-	case n >= 1e6:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	case n >= 1e3:
-		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
+// Summary counts what an ingest run did: the command prints it, the
+// server answers it.
+type Summary = lakegate.IngestSummary
 
 // Assessments ingests the given files in order, one batch and one catalog
 // commit per file. Records are deduplicated against everything landed
@@ -140,7 +76,7 @@ func Assessments(ctx context.Context, opt Options, paths ...string) (Summary, er
 files:
 	for _, p := range paths {
 		fs, err := ingestFile(ctx, opt, seen, p)
-		sum.add(fs)
+		addFile(&sum, fs)
 		if err == nil {
 			continue
 		}
@@ -164,7 +100,7 @@ files:
 	return sum, first
 }
 
-func (s *Summary) add(f fileSummary) {
+func addFile(s *Summary, f fileSummary) {
 	s.Files += f.files
 	s.SkippedFiles += f.skipped
 	s.Read += f.read

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/lakegate/lakegate"
 )
 
 // progressEvery is how often the progress line is redrawn.
@@ -69,7 +71,7 @@ func (p *progress) print() {
 		pct = 100 * float64(n) / float64(p.size)
 	}
 	fmt.Fprintf(p.w, "\r%s: %3.0f%% %s, %d records (%d duplicates, %d rejected), %.1f MB/s   ",
-		p.name, pct, formatBytes(n), p.read.Load(), p.dups.Load(), p.rej.Load(), float64(n)/1e6/secs)
+		p.name, pct, lakegate.FormatBytes(n), p.read.Load(), p.dups.Load(), p.rej.Load(), float64(n)/1e6/secs)
 }
 
 // stop ends the ticker and leaves the final line in place.

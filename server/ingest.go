@@ -20,18 +20,13 @@ const DefaultMaxIngestBytes = 1 << 30
 // Ingester lands one file of nested assessment-attempt JSON (an array or
 // NDJSON, plain or gzip) into a tenant, as `lakegate ingest assessments
 // --tenant` does.
-type Ingester func(ctx context.Context, tenant, path string) (IngestResult, error)
+type Ingester func(ctx context.Context, tenant, path string) (lakegate.IngestSummary, error)
 
-// IngestResult is what one upload landed.
-type IngestResult struct {
-	Read       int64    `json:"read"`
-	Landed     int64    `json:"landed"`
-	Duplicates int64    `json:"duplicates"`
-	Rejected   int64    `json:"rejected"`
-	Questions  int64    `json:"questions"`
-	Skipped    bool     `json:"skipped"` // the same bytes were ingested before
-	Batches    []string `json:"batches"`
-	Notes      []string `json:"notes"`
+// ingestAnswer is the JSON answer of POST /v1/ingest/assessments.
+type ingestAnswer struct {
+	OK     bool                   `json:"ok"`
+	Tenant string                 `json:"tenant"`
+	Ingest lakegate.IngestSummary `json:"ingest"`
 }
 
 // postIngest (publisher) spools the body to the spill directory, then
@@ -62,7 +57,7 @@ func (s *Server) postIngest(c echo.Context) error {
 		return err
 	}
 	s.metrics.CountIngest(res.Landed, res.Duplicates, res.Rejected)
-	return c.JSON(http.StatusOK, map[string]any{"ok": true, "tenant": tenant, "ingest": res})
+	return c.JSON(http.StatusOK, ingestAnswer{OK: true, Tenant: tenant, Ingest: res})
 }
 
 // spoolIngest writes the request body to a temporary file of at most

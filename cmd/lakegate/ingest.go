@@ -12,7 +12,6 @@ import (
 	"github.com/lakegate/lakegate/catalog"
 	"github.com/lakegate/lakegate/config"
 	"github.com/lakegate/lakegate/ingest"
-	"github.com/lakegate/lakegate/server"
 	"github.com/lakegate/lakegate/tenancy"
 )
 
@@ -48,22 +47,22 @@ func (a *app) ingest(ctx context.Context, s *stack, paths ...string) (ingest.Sum
 // ingestInto lands an uploaded file into tenant, for the server's POST
 // /v1/ingest/assessments: the same ingest as the command's, on the
 // tenant's part of the lake and view of the catalog.
-func (s *stack) ingestInto(ctx context.Context, tenant, path string) (server.IngestResult, error) {
+func (s *stack) ingestInto(ctx context.Context, tenant, path string) (lakegate.IngestSummary, error) {
+	var sum lakegate.IngestSummary
 	store, err := tenancy.Store(s.root.Root(), tenant)
 	if err != nil {
-		return server.IngestResult{}, err
+		return sum, err
 	}
 	cat, err := catalog.ForTenant(s.shared, tenant)
 	if err != nil {
-		return server.IngestResult{}, err
+		return sum, err
 	}
-	sum, err := ingest.Assessments(ctx, ingest.Options{Store: store, Catalog: cat, Logger: s.log}, path)
+	sum, err = ingest.Assessments(ctx, ingest.Options{Store: store, Catalog: cat, Logger: s.log}, path)
 	if err != nil {
-		return server.IngestResult{}, err
+		return sum, err
 	}
 	if sum.FailedFiles > 0 {
-		return server.IngestResult{}, lakegate.Errorf(lakegate.EINVALID, "the upload could not be ingested: %s", strings.Join(sum.Notes, "; "))
+		return sum, lakegate.Errorf(lakegate.EINVALID, "the upload could not be ingested: %s", strings.Join(sum.Notes, "; "))
 	}
-	return server.IngestResult{Read: sum.Read, Landed: sum.Landed, Duplicates: sum.Duplicates, Rejected: sum.Rejected,
-		Questions: sum.Questions, Skipped: sum.SkippedFiles > 0, Batches: sum.Batches, Notes: sum.Notes}, nil
+	return sum, nil
 }

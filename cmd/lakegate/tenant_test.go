@@ -86,7 +86,7 @@ func TestTenantsEndToEnd(t *testing.T) {
 	if lines(after) <= lines(ids["acme"]) || csvQuery(t, base, beta, sql, "") != ids["beta"] {
 		t.Errorf("the upload did not land in acme only: acme %d -> %d rows", lines(ids["acme"]), lines(after))
 	}
-	if status, body := upload(t, base, pub, src, ""); status != 200 || !strings.Contains(body, `"skipped":true`) {
+	if status, body := upload(t, base, pub, src, ""); status != 200 || !strings.Contains(body, `"skipped_files":1`) {
 		t.Errorf("the same upload again: %d %s", status, body)
 	}
 }
