@@ -32,7 +32,7 @@ func (s *Server) catalogDatabases(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"ok": true, "databases": dbs})
+	return c.JSON(http.StatusOK, databasesAnswer{OK: true, Databases: dbs})
 }
 
 func (s *Server) catalogTables(c echo.Context) error {
@@ -45,7 +45,7 @@ func (s *Server) catalogTables(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"ok": true, "database": db, "tables": ts})
+	return c.JSON(http.StatusOK, databaseTablesAnswer{OK: true, Database: db, Tables: ts})
 }
 
 func (s *Server) catalogTable(c echo.Context) error {
@@ -57,7 +57,7 @@ func (s *Server) catalogTable(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"ok": true, "table": t})
+	return c.JSON(http.StatusOK, tableAnswer{OK: true, Table: t})
 }
 
 // catalogPartitions answers one page of a table's partitions, sorted by
@@ -90,10 +90,8 @@ func (s *Server) catalogPartitions(c echo.Context) error {
 			next = &end
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{
-		"ok": true, "database": db, "table": table, "partitions": page,
-		"total": total, "limit": limit, "offset": offset, "next_offset": next,
-	})
+	return c.JSON(http.StatusOK, partitionsAnswer{OK: true, Database: db, Table: table, Partitions: page,
+		Total: total, Limit: limit, Offset: offset, NextOffset: next})
 }
 
 // intParam reads an integer query parameter in [lo, hi] (hi < 0: no upper

@@ -91,5 +91,5 @@ func (s *Server) getHistory(c echo.Context) error {
 		}
 		limit = n
 	}
-	return c.JSON(http.StatusOK, map[string]any{"ok": true, "queries": s.history.latest(userOf(c), limit)})
+	return c.JSON(http.StatusOK, historyAnswer{OK: true, Queries: s.history.latest(userOf(c), limit)})
 }

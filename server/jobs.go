@@ -33,7 +33,7 @@ const (
 )
 
 // job is one asynchronous query. Its result is a spill file of NDJSON: a
-// first line {"columns":[...]}, then one JSON array per row holding the
+// first line {"columns":[...]} (jobFileHead), then one JSON array per row holding the
 // values as the JSON answer renders them, so json, ndjson, csv and tsv can
 // be rendered from it later without the engine. A job submitted with
 // format arrow or parquet is written by the engine's export in that
@@ -187,7 +187,7 @@ func (s *Server) spillJob(ctx context.Context, j *job) error {
 	w := bufio.NewWriterSize(f, 1<<16)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(map[string]any{"columns": cols}); err != nil {
+	if err := enc.Encode(jobFileHead{Columns: cols}); err != nil {
 		return lakegate.Wrap(lakegate.EUNAVAILABLE, err, "cannot write the job's result to spill_dir")
 	}
 	row := make([]any, len(cols))

@@ -46,9 +46,7 @@ func writeJobCSV(res *echo.Response, f io.Reader, comma rune) error {
 	if err != nil {
 		return err
 	}
-	var h struct {
-		Columns []lakegate.Column `json:"columns"`
-	}
+	var h jobFileHead
 	if err := json.Unmarshal(head, &h); err != nil {
 		return err
 	}
@@ -244,5 +242,5 @@ func (s *Server) listJobs(c echo.Context) error {
 	for i, j := range mine {
 		out[i] = j.status()
 	}
-	return c.JSON(http.StatusOK, map[string]any{"ok": true, "jobs": out})
+	return c.JSON(http.StatusOK, jobsAnswer{OK: true, Jobs: out})
 }

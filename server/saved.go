@@ -45,7 +45,7 @@ func (s *Server) listSaved(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"ok": true, "queries": qs})
+	return c.JSON(http.StatusOK, savedListAnswer{OK: true, Queries: qs})
 }
 
 func (s *Server) getSaved(c echo.Context) error {
@@ -53,7 +53,7 @@ func (s *Server) getSaved(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"ok": true, "query": q})
+	return c.JSON(http.StatusOK, savedAnswer{OK: true, Query: q})
 }
 
 func (s *Server) deleteSaved(c echo.Context) error {
@@ -61,7 +61,7 @@ func (s *Server) deleteSaved(c echo.Context) error {
 	if err := s.opt.Queries.Delete(c.Request().Context(), principalOf(c), name); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"ok": true, "deleted": name})
+	return c.JSON(http.StatusOK, deletedAnswer{OK: true, Deleted: name})
 }
 
 // savedBody is a query to save, as JSON.
@@ -100,7 +100,7 @@ func (s *Server) postSaved(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/saved/"+url.PathEscape(saved.Name))
-	return c.JSON(http.StatusCreated, map[string]any{"ok": true, "query": saved})
+	return c.JSON(http.StatusCreated, savedAnswer{OK: true, Query: saved})
 }
 
 // runBody is the optional JSON body of POST /v1/saved/{name}/run.

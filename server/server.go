@@ -269,9 +269,7 @@ func (s *Server) health(c echo.Context) error {
 	if _, err := s.opt.Catalog.Version(c.Request().Context()); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{
-		"ok": true, "status": "ok", "version": lakegate.Version, "engine": s.opt.Engine.Name(),
-	})
+	return c.JSON(http.StatusOK, healthAnswer{OK: true, Status: "ok", Version: lakegate.Version, Engine: s.opt.Engine.Name()})
 }
 
 // tables lists every table of every database.
@@ -296,5 +294,5 @@ func (s *Server) tables(c echo.Context) error {
 		}
 		out = append(out, ts...)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"ok": true, "tables": out})
+	return c.JSON(http.StatusOK, tablesAnswer{OK: true, Tables: out})
 }
