@@ -9,17 +9,19 @@ import (
 // Application error codes. Every error that reaches a client carries one of
 // these; anything else is reported as EINTERNAL with its details withheld.
 const (
-	EINVALID      = "invalid"       // the request is malformed or names bad values
-	EUNAUTHORIZED = "unauthorized"  // credentials are missing or wrong
-	EFORBIDDEN    = "forbidden"     // the caller may not do this (e.g. a write statement)
-	ENOTFOUND     = "not_found"     // a database, table or object does not exist
-	ECONFLICT     = "conflict"      // the change collides with the current state
-	ETIMEOUT      = "timeout"       // a deadline passed
-	ECANCELED     = "canceled"      // the caller went away
-	EUNAVAILABLE  = "unavailable"   // a dependency is down; retry later
-	EBUSY         = "busy"          // too many queries queued or running; retry after a pause
-	ENOMEM        = "out_of_memory" // the query needs more memory than the engine may use
-	EINTERNAL     = "internal"      // a bug or an unexpected failure
+	EINVALID      = "invalid"            // the request is malformed or names bad values
+	EUNAUTHORIZED = "unauthorized"       // credentials are missing or wrong
+	EFORBIDDEN    = "forbidden"          // the caller may not do this (e.g. a write statement)
+	ENOTFOUND     = "not_found"          // a database, table or object does not exist
+	ECONFLICT     = "conflict"           // the change collides with the current state
+	ETIMEOUT      = "timeout"            // a deadline passed
+	ECANCELED     = "canceled"           // the caller went away
+	EUNAVAILABLE  = "unavailable"        // a dependency is down; retry later
+	EBUSY         = "busy"               // too many queries queued or running; retry after a pause
+	ETOOLARGE     = "too_large"          // a request body or upload is over its size limit
+	EMETHOD       = "method_not_allowed" // the route exists, but not for this HTTP method
+	ENOMEM        = "out_of_memory"      // the query needs more memory than the engine may use
+	EINTERNAL     = "internal"           // a bug or an unexpected failure
 )
 
 // Error is the one application error type. Message is safe to show to a

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -77,8 +76,8 @@ func (s *Server) spoolIngest(c echo.Context) (string, error) {
 	}
 	os.Remove(f.Name())
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return "", echo.NewHTTPError(http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("the upload is larger than max_ingest_bytes (%d bytes); split it, or ingest it with `lakegate ingest`", s.opt.MaxIngestBytes))
+		return "", lakegate.Errorf(lakegate.ETOOLARGE,
+			"the upload is larger than max_ingest_bytes (%d bytes); split it, or ingest it with `lakegate ingest`", s.opt.MaxIngestBytes)
 	}
 	if c.Request().Context().Err() != nil {
 		return "", lakegate.Wrap(lakegate.ECANCELED, err, "the upload was canceled")

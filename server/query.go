@@ -85,8 +85,8 @@ func (s *Server) readBody(c echo.Context) (request, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, s.opt.MaxBodyBytes))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return request{}, echo.NewHTTPError(http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("the request body is larger than %d bytes; send a shorter query", s.opt.MaxBodyBytes))
+		return request{}, lakegate.Errorf(lakegate.ETOOLARGE,
+			"the request body is larger than max_body_bytes (%d bytes); send a shorter query", s.opt.MaxBodyBytes)
 	}
 	if err != nil {
 		return request{}, lakegate.Wrap(lakegate.ECANCELED, err, "the request body could not be read")

@@ -229,8 +229,8 @@ func (s *Server) readRaw(c echo.Context) ([]byte, string, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, s.opt.MaxBodyBytes))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return nil, "", echo.NewHTTPError(http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("the request body is larger than %d bytes", s.opt.MaxBodyBytes))
+		return nil, "", lakegate.Errorf(lakegate.ETOOLARGE,
+			"the request body is larger than max_body_bytes (%d bytes)", s.opt.MaxBodyBytes)
 	}
 	if err != nil {
 		return nil, "", lakegate.Wrap(lakegate.ECANCELED, err, "the request body could not be read")

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -187,6 +189,8 @@ var statuses = map[string]int{
 	lakegate.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	lakegate.EBUSY:         http.StatusTooManyRequests,
 	lakegate.ENOMEM:        http.StatusInsufficientStorage,
+	lakegate.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	lakegate.EMETHOD:       http.StatusMethodNotAllowed,
 	lakegate.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -210,18 +214,15 @@ type errorInfo struct {
 	Message string `json:"message"`
 }
 
-// handleError is the one place errors become responses. Echo's own
-// errors (unknown route, wrong method, body too large) keep their status
-// and get the same shape.
+// handleError is the one place errors become responses: the status
+// comes from the error's code (Status). Echo's own errors (unknown route,
+// wrong method) get a code and a message that says what to do.
 func (s *Server) handleError(err error, c echo.Context) {
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
-		err = fromHTTPError(c, he)
+		err = s.fromHTTPError(c, he)
 	}
 	status, code, msg := Status(err), lakegate.ErrorCode(err), lakegate.ErrorMessage(err)
-	if he != nil {
-		status = he.Code
-	}
 	qid, _ := c.Get(queryIDKey).(string)
 	switch code {
 	case lakegate.EINTERNAL:
@@ -239,27 +240,63 @@ func (s *Server) handleError(err error, c echo.Context) {
 }
 
 // fromHTTPError gives echo's errors an application code and a message
-// that says how to get it right.
-func fromHTTPError(c echo.Context, he *echo.HTTPError) error {
+// that says how to get it right, from the routes the server has.
+func (s *Server) fromHTTPError(c echo.Context, he *echo.HTTPError) error {
 	r := c.Request()
 	switch he.Code {
 	case http.StatusNotFound:
-		return lakegate.Errorf(lakegate.ENOTFOUND, "no route %s %s; the API has POST /v1/query, GET /v1/query.csv, GET /v1/query.json, GET /v1/tables, "+
-			"GET /v1/catalog/databases, GET /v1/catalog/databases/:db/tables, GET /v1/catalog/tables/:db/:table, "+
-			"GET /v1/catalog/tables/:db/:table/partitions, POST /v1/jobs, GET and DELETE /v1/jobs/:id, GET /v1/jobs/:id/result, GET /v1/history, GET and POST /v1/saved, GET and DELETE /v1/saved/:name, GET and POST /v1/saved/:name/run, GET /metrics and GET /healthz", r.Method, r.URL.Path)
+		return lakegate.Errorf(lakegate.ENOTFOUND, "no route %s %s; the API has %s", r.Method, r.URL.Path, s.routeList())
 	case http.StatusMethodNotAllowed:
-		return lakegate.Errorf(lakegate.EINVALID, "method %s is not allowed on %s", r.Method, r.URL.Path)
-	case http.StatusRequestEntityTooLarge:
-		if msg, ok := he.Message.(string); ok {
-			return lakegate.Errorf(lakegate.EINVALID, "%s", msg)
+		allowed := s.methodsOf(c.Path())
+		c.Response().Header().Set(echo.HeaderAllow, strings.Join(allowed, ", "))
+		hint := ""
+		if c.Path() == "/v1/query" {
+			hint = "; a query with GET goes to /v1/query.json?sql=... (or .csv, .ndjson, ...)"
 		}
-		return lakegate.Errorf(lakegate.EINVALID, "the request body is too large")
+		return lakegate.Errorf(lakegate.EMETHOD, "method %s is not allowed on %s: use %s%s", r.Method, r.URL.Path, strings.Join(allowed, " or "), hint)
+	case http.StatusRequestEntityTooLarge:
+		return lakegate.Errorf(lakegate.ETOOLARGE, "the request body is too large")
 	}
 	code := lakegate.EINTERNAL
 	if he.Code >= 400 && he.Code < 500 {
 		code = lakegate.EINVALID
 	}
 	return lakegate.Wrap(code, he, "%s", http.StatusText(he.Code))
+}
+
+// routeList names every route, e.g. "GET /healthz, POST /v1/query, ...",
+// one entry per path, sorted.
+func (s *Server) routeList() string {
+	var paths []string
+	methods := map[string][]string{}
+	for _, rt := range s.echo.Routes() {
+		if strings.HasPrefix(rt.Path, "/ui/") || rt.Method == echo.RouteNotFound {
+			continue
+		}
+		if _, ok := methods[rt.Path]; !ok {
+			paths = append(paths, rt.Path)
+		}
+		methods[rt.Path] = append(methods[rt.Path], rt.Method)
+	}
+	sort.Strings(paths)
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		sort.Strings(methods[p])
+		out[i] = strings.Join(methods[p], " and ") + " " + p
+	}
+	return strings.Join(out, ", ")
+}
+
+// methodsOf lists the methods of the route at path.
+func (s *Server) methodsOf(path string) []string {
+	var ms []string
+	for _, rt := range s.echo.Routes() {
+		if rt.Path == path {
+			ms = append(ms, rt.Method)
+		}
+	}
+	sort.Strings(ms)
+	return ms
 }
 
 // health answers whether the catalog can be read. It needs no token, so

@@ -146,6 +146,7 @@ func TestRoutes(t *testing.T) {
 		{"error_content_type", "POST", "/v1/query", "application/xml", "<sql/>", 400},
 		{"error_unknown_route", "GET", "/v1/nope", "", "", 404},
 		{"error_method", "DELETE", "/v1/tables", "", "", 405},
+		{"error_get_query", "GET", "/v1/query?sql=SELECT+1", "", "", 405},
 		{"error_multi_statement", "POST", "/v1/query", "text/plain", "SELECT 1; SELECT 2", 403},
 		{"catalog_databases", "GET", "/v1/catalog/databases", "", "", 200},
 		{"catalog_tables", "GET", "/v1/catalog/databases/assessments/tables", "", "", 200},
@@ -172,6 +173,23 @@ func TestRoutes(t *testing.T) {
 			}
 			golden(t, c.name, rec.Body.Bytes())
 		})
+	}
+}
+
+// TestMethodNotAllowed: a wrong method names the right ones, also in the
+// Allow header.
+func TestMethodNotAllowed(t *testing.T) {
+	f := newFixture(t, server.Options{})
+	rec := f.do(t, "GET", "/v1/query?sql=SELECT+1", "", "")
+	if rec.Code != 405 || rec.Header().Get("Allow") != "POST" {
+		t.Fatalf("status %d, Allow %q", rec.Code, rec.Header().Get("Allow"))
+	}
+	if !strings.Contains(rec.Body.String(), "/v1/query.json?sql=") {
+		t.Errorf("no hint at the GET route: %s", rec.Body)
+	}
+	rec = f.do(t, "PUT", "/v1/jobs/x", "", "")
+	if rec.Code != 405 || rec.Header().Get("Allow") != "DELETE, GET" {
+		t.Fatalf("status %d, Allow %q", rec.Code, rec.Header().Get("Allow"))
 	}
 }
 
