@@ -128,8 +128,18 @@ func (s *Server) chooseLimit(c echo.Context, name string) (int, error) {
 }
 
 // columnsHeader carries the answer's column names and types with every
-// format, e.g. [{"name":"n","type":"BIGINT"}].
-const columnsHeader = "X-Lakegate-Columns"
+// format, e.g. [{"name":"n","type":"BIGINT"}], when they fit in
+// maxColumnsHeader bytes. Longer ones (thousands of columns, or a 600 KB
+// unaliased expression as a name) would break clients and proxies, which
+// refuse header lines past 8 to 64 KB: the header then says
+// columnsOmitted and the names and types travel only in the answer
+// itself (the JSON "columns", the CSV header line, the Arrow or Parquet
+// schema).
+const (
+	columnsHeader    = "X-Lakegate-Columns"
+	maxColumnsHeader = 8 << 10
+	columnsOmitted   = "omitted: longer than 8 KiB; the answer's own columns or schema carry them"
+)
 
 // truncatedHeader says a streamed answer stopped at its limit.
 const truncatedHeader = "X-Lakegate-Truncated"
@@ -144,6 +154,10 @@ func setColumns(h http.Header, cols []lakegate.Column) {
 		out[i] = col{c.Name, c.Type}
 	}
 	b, _ := json.Marshal(out)
+	if len(b) > maxColumnsHeader {
+		h.Set(columnsHeader, columnsOmitted)
+		return
+	}
 	h.Set(columnsHeader, string(b))
 }
 

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -364,16 +365,53 @@ func TestClientGone(t *testing.T) {
 	}
 }
 
+// TestStartShutdown: the server answers on its socket; Shutdown lets a
+// query in flight finish, then Serve returns http.ErrServerClosed and the
+// socket is closed. Start reports a bad address.
 func TestStartShutdown(t *testing.T) {
 	f := newFixture(t, server.Options{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error, 1)
-	go func() { done <- f.srv.Start("127.0.0.1:0") }()
-	time.Sleep(100 * time.Millisecond)
+	go func() { done <- f.srv.Serve(ln) }()
+	base := "http://" + ln.Addr().String()
+	if res, err := http.Get(base + "/healthz"); err != nil || res.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", res, err)
+	}
+	slow := make(chan int, 1)
+	go func() {
+		res, err := http.Post(base+"/v1/query", "text/plain", strings.NewReader("SELECT count(*) FROM range(200000000)"))
+		if err != nil {
+			slow <- 0
+			return
+		}
+		res.Body.Close()
+		slow <- res.StatusCode
+	}()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if active, _ := server.Slots(f.srv); active == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the query never started")
+		}
+	}
 	if err := f.srv.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-done; err != http.ErrServerClosed {
-		t.Errorf("Start returned %v, want http.ErrServerClosed", err)
+		t.Errorf("Serve returned %v, want http.ErrServerClosed", err)
+	}
+	if status := <-slow; status != 200 {
+		t.Errorf("the query in flight got %d, want 200", status)
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("the server still answers after Shutdown")
+	}
+	if err := server.New(server.Options{Catalog: f.lake.Catalog}).Start("127.0.0.1:-1"); err == nil {
+		t.Error("Start on a bad address returned nil")
 	}
 }
 
