@@ -208,6 +208,19 @@ func TestMessagesHideLake(t *testing.T) {
 	}
 }
 
+// TestNoSettingAdvice: DuckDB's advice to SET a limit, which the gateway
+// refuses, becomes advice the user can follow.
+func TestNoSettingAdvice(t *testing.T) {
+	_, db := setup(t)
+	q := "SELECT " + strings.Repeat("abs(", 1100) + "1" + strings.Repeat(")", 1100)
+	_, err := enginetest.Query(context.Background(), db, q, nil)
+	msg := lakegate.ErrorMessage(err)
+	if lakegate.ErrorCode(err) != lakegate.EINVALID || strings.Contains(msg, "SET ") ||
+		!strings.Contains(msg, "Max expression depth limit of 1000 exceeded") || !strings.Contains(msg, "less nesting") {
+		t.Errorf("message %q", msg)
+	}
+}
+
 // TestBrokenTable checks that a table whose file vanished fails alone,
 // with EUNAVAILABLE, while the other tables keep answering.
 func TestBrokenTable(t *testing.T) {

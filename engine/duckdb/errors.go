@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -37,7 +38,29 @@ func (db *DB) mapError(ctx context.Context, err error) error {
 		return lakegate.Wrap(lakegate.ENOMEM, err, "the query needs more memory than memory_limit allows: %s; add filters or raise memory_limit",
 			db.clean(firstLine(engineMessage(de))))
 	}
-	return lakegate.Wrap(errorCode(de), err, "%s", db.clean(engineMessage(de)))
+	return lakegate.Wrap(errorCode(de), err, "%s", rewriteAdvice(db.clean(engineMessage(de))))
+}
+
+// settingAdvice finds DuckDB's advice to change a setting ("Use \"SET
+// max_expression_depth TO x\" to ..."), which the gateway refuses.
+var settingAdvice = regexp.MustCompile(`(?i:use|try|consider)\b[^.\n]*\bSET [a-z_]+[^.\n]*\.?`)
+
+// adviceFor says what a client can do instead, per setting.
+var adviceFor = map[string]string{
+	"max_expression_depth": "The gateway keeps this limit: write the expression with less nesting (an IN list or a CASE instead of deeply nested calls, operators or parentheses), or split it into CTEs.",
+}
+
+// rewriteAdvice replaces DuckDB's advice to change a setting, which the
+// gateway refuses, with what the user can do instead.
+func rewriteAdvice(msg string) string {
+	return settingAdvice.ReplaceAllStringFunc(msg, func(advice string) string {
+		for name, say := range adviceFor {
+			if strings.Contains(advice, name) {
+				return say
+			}
+		}
+		return "Settings cannot be changed through the gateway; change the query instead."
+	})
 }
 
 // firstLine drops the advice DuckDB appends to some errors (such as "SET
