@@ -35,6 +35,9 @@ type Options struct {
 	Now      func() time.Time // default time.Now; ingest_date = Now().UTC() date
 	Progress io.Writer        // nil: no progress; else a one-line progress updated with \r
 	Logger   *slog.Logger     // may be nil
+	// MaxDecompressedBytes bounds what one gzip file may unpack to; a
+	// bigger one fails with ETOOLARGE before anything lands (0: no bound).
+	MaxDecompressedBytes int64
 }
 
 // Summary counts what an ingest run did: the command prints it, the

@@ -51,7 +51,9 @@ func (in *inputReader) checksum(name string) (string, int64, error) {
 	return hex.EncodeToString(in.raw.h.Sum(nil)), in.raw.n.Load(), nil
 }
 
-func openInput(name string) (*inputReader, error) {
+// openInput opens a source file; maxUnpacked bounds what a gzip file may
+// unpack to (0: no bound), so a small bomb cannot be read for minutes.
+func openInput(name string, maxUnpacked int64) (*inputReader, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, openError(name, err)
@@ -76,8 +78,35 @@ func openInput(name string) (*inputReader, error) {
 			return nil, lakegate.Wrap(lakegate.EINVALID, err, "%s: starts like gzip but is not a valid gzip stream", name)
 		}
 		in.r, in.gzip = zr, true
+		if maxUnpacked > 0 {
+			in.r = &unpackLimit{r: zr, left: maxUnpacked, max: maxUnpacked, name: name}
+		}
 	}
 	return in, nil
+}
+
+// unpackLimit fails a gzip stream that unpacks to more than max bytes.
+type unpackLimit struct {
+	r         io.Reader
+	left, max int64
+	name      string
+}
+
+func (u *unpackLimit) Read(p []byte) (int, error) {
+	if u.left <= 0 {
+		// One more byte tells a stream of exactly max bytes from a longer one.
+		var one [1]byte
+		if n, _ := u.r.Read(one[:]); n == 0 {
+			return 0, io.EOF
+		}
+		return 0, lakegate.Errorf(lakegate.ETOOLARGE, "%s unpacks to more than max_ingest_decompressed_bytes (%d bytes); split it into smaller files, or ingest it with `lakegate ingest`", u.name, u.max)
+	}
+	if int64(len(p)) > u.left {
+		p = p[:u.left]
+	}
+	n, err := u.r.Read(p)
+	u.left -= int64(n)
+	return n, err
 }
 
 func (in *inputReader) Read(p []byte) (int, error) { return in.r.Read(p) }

@@ -12,10 +12,6 @@ import (
 	"github.com/lakegate/lakegate"
 )
 
-// DefaultMaxIngestBytes caps one uploaded ingest file when
-// Options.MaxIngestBytes is 0.
-const DefaultMaxIngestBytes = 1 << 30
-
 // Ingester lands one file of nested assessment-attempt JSON (an array or
 // NDJSON, plain or gzip) into a tenant, as `lakegate ingest assessments
 // --tenant` does.

@@ -20,9 +20,6 @@ import (
 	"github.com/lakegate/lakegate"
 )
 
-// DefaultJobTTL is how long a finished job is kept when Options.JobTTL is 0.
-const DefaultJobTTL = time.Hour
-
 // Job states.
 const (
 	jobQueued    = "queued"

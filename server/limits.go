@@ -13,14 +13,6 @@ import (
 	"github.com/lakegate/lakegate"
 )
 
-// Defaults of the admission limits in Options. MaxQueued has no default:
-// 0 means no query waits (a full server answers 429 at once).
-const (
-	DefaultMaxConcurrent        = 8
-	DefaultMaxConcurrentPerUser = 4
-	DefaultQueueWait            = 10 * time.Second
-)
-
 // admit waits for a slot to run q and returns the function that frees it.
 // A full queue or a wait past QueueWait is EBUSY (429) with a Retry-After
 // header; a client that goes away while waiting is ECANCELED.

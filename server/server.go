@@ -19,23 +19,19 @@ import (
 	"github.com/lakegate/lakegate/queries"
 )
 
-// Defaults of the limits in Options.
-const (
-	DefaultMaxRows      = 10000
-	DefaultTimeout      = 30 * time.Second
-	DefaultMaxBodyBytes = 1 << 20
-)
-
-// Options configures the server. Zero limits take their defaults.
+// Options configures the server. Each limit is a setting of config's
+// table (the setting is named beside it); a zero limit takes that
+// setting's default, except MaxQueued and CacheBytes, where zero means
+// none (cmd/lakegate passes the settings' values, 64 and 64 MiB by
+// default).
 type Options struct {
 	Engine  lakegate.Engine
 	Catalog lakegate.Catalog
-	// MaxRows caps the rows of a JSON answer (truncated:true beyond it);
-	// CSV answers stream every row. Default 10000.
+	// MaxRows caps the rows of an answer (truncated beyond it): max_rows.
 	MaxRows int
-	// Timeout is each query's deadline. Default 30s.
+	// Timeout is each query's deadline: query_timeout.
 	Timeout time.Duration
-	// MaxBodyBytes caps a request body; larger bodies get 413. Default 1 MiB.
+	// MaxBodyBytes caps a request body; larger bodies get 413: max_body_bytes.
 	MaxBodyBytes int64
 	// Logger receives one line per query and the details of internal
 	// errors. Default slog.Default().
@@ -44,19 +40,20 @@ type Options struct {
 	// under /ui/.
 	UI http.Handler
 	// MaxConcurrent and MaxConcurrentPerUser bound running queries
-	// (defaults 8 and 4); MaxQueued and QueueWait bound the wait for a
-	// slot, then 429 (MaxQueued 0: nobody waits; QueueWait default 10s).
+	// (max_concurrent, max_concurrent_per_user); MaxQueued and QueueWait
+	// bound the wait for a slot, then 429 (max_queued, queue_wait;
+	// MaxQueued 0: nobody waits).
 	MaxConcurrent, MaxConcurrentPerUser, MaxQueued int
 	QueueWait                                      time.Duration
-	// CacheBytes sizes the result cache (0: off).
+	// CacheBytes sizes the result cache (cache_bytes; 0: off).
 	CacheBytes int64
-	// JobTTL is how long finished async jobs keep their results. Default 1h.
+	// JobTTL is how long finished async jobs keep their results: job_ttl.
 	JobTTL time.Duration
 	// SpillDir holds temporary files of exports and jobs ("": os.TempDir()).
 	SpillDir string
 	// Ingest, when set, lands uploads of POST /v1/ingest/assessments
 	// (publisher) into the caller's tenant; MaxIngestBytes caps one upload
-	// (default 1 GiB).
+	// (max_ingest_bytes).
 	Ingest         Ingester
 	MaxIngestBytes int64
 	// Tenancy, when set, gives each tenant its own engine and catalog
@@ -93,33 +90,7 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(opt Options) *Server {
-	if opt.MaxRows <= 0 {
-		opt.MaxRows = DefaultMaxRows
-	}
-	if opt.Timeout <= 0 {
-		opt.Timeout = DefaultTimeout
-	}
-	if opt.MaxBodyBytes <= 0 {
-		opt.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if opt.Logger == nil {
-		opt.Logger = slog.Default()
-	}
-	if opt.MaxConcurrent <= 0 {
-		opt.MaxConcurrent = DefaultMaxConcurrent
-	}
-	if opt.MaxConcurrentPerUser <= 0 {
-		opt.MaxConcurrentPerUser = DefaultMaxConcurrentPerUser
-	}
-	if opt.QueueWait <= 0 {
-		opt.QueueWait = DefaultQueueWait
-	}
-	if opt.MaxIngestBytes <= 0 {
-		opt.MaxIngestBytes = DefaultMaxIngestBytes
-	}
-	if opt.JobTTL <= 0 {
-		opt.JobTTL = DefaultJobTTL
-	}
+	opt.withDefaults()
 	s := &Server{opt: opt, log: opt.Logger,
 		limits: newLimiter(opt.MaxConcurrent, opt.MaxConcurrentPerUser, opt.MaxQueued, opt.QueueWait),
 		jobs:   newJobStore(opt.JobTTL, opt.SpillDir)}
