@@ -6,9 +6,8 @@ package config
 
 import (
 	"fmt"
-	"math"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -17,37 +16,39 @@ import (
 
 // Config is the effective configuration of one lakegate process.
 type Config struct {
-	Lake                 string        // landing root
-	Catalog              string        // "embedded" or a postgres:// URL
-	Tenant               string        // the tenant ingest, catalog and query commands work on
-	Addr                 string        // HTTP listen address
-	Auth                 string        // "token" (API tokens required) or "none" (every request is an admin)
-	TLSCert, TLSKey      string        // PEM files; both set: serve HTTPS
-	RateLimit            float64       // requests per second per token (0 = no limit)
-	RateBurst            int           // requests a token may send at once beyond the rate
-	MaxPerToken          int           // requests in flight per token (0 = no limit)
-	MaxRows              int           // rows returned as JSON before truncation
-	QueryTimeout         time.Duration // per-query deadline
-	MaxBodyBytes         int64         // largest accepted request body
-	MaxIngestBytes       int64         // largest upload to POST /v1/ingest/assessments
-	MaxConcurrent        int           // queries running at once, all users
-	MaxConcurrentPerUser int           // queries running at once, per user
-	MaxQueued            int           // queries waiting for a slot before 429
-	QueueWait            time.Duration // longest wait for a slot before 429
-	CacheBytes           int64         // result cache size (0 disables it)
-	JobTTL               time.Duration // how long finished async job results are kept
-	SpillDir             string        // temporary files of streamed exports and jobs ("" = OS temp dir)
-	QueriesDir           string        // extra read-only canned queries, one .sql file each ("" = none)
-	Threads              int           // DuckDB threads (0 = one per core)
-	MemoryLimit          string        // DuckDB memory limit ("" = DuckDB's default)
-	LogFormat            string        // text or json
-	LogLevel             string        // debug, info, warn, error
+	Lake                       string        // landing root
+	Catalog                    string        // "embedded" or a postgres:// URL
+	Tenant                     string        // the tenant ingest, catalog and query commands work on
+	Addr                       string        // HTTP listen address
+	Auth                       string        // "token" (API tokens required) or "none" (every request is an admin)
+	TLSCert, TLSKey            string        // PEM files; both set: serve HTTPS
+	RateLimit                  float64       // requests per second per token (0 = no limit)
+	RateBurst                  int           // requests a token may send at once beyond the rate
+	MaxPerToken                int           // requests in flight per token (0 = no limit)
+	MaxRows                    int           // rows returned as JSON before truncation
+	QueryTimeout               time.Duration // per-query deadline
+	MaxBodyBytes               int64         // largest accepted request body
+	MaxIngestBytes             int64         // largest upload to POST /v1/ingest/assessments
+	MaxIngestDecompressedBytes int64         // most bytes one gzip upload may unpack to
+	MaxConcurrent              int           // queries running at once, all users
+	MaxConcurrentPerUser       int           // queries running at once, per user
+	MaxQueued                  int           // queries waiting for a slot before 429
+	QueueWait                  time.Duration // longest wait for a slot before 429
+	CacheBytes                 int64         // result cache size (0 disables it)
+	JobTTL                     time.Duration // how long finished async job results are kept
+	SpillDir                   string        // temporary files of streamed exports and jobs ("" = OS temp dir)
+	QueriesDir                 string        // extra read-only canned queries, one .sql file each ("" = none)
+	Threads                    int           // DuckDB threads (0 = one per core)
+	MemoryLimit                string        // DuckDB memory limit ("" = DuckDB's default)
+	LogFormat                  string        // text or json
+	LogLevel                   string        // debug, info, warn, error
 }
 
 // Setting is one named configuration key.
 type Setting struct {
 	Key     string // YAML key; flag is --key with dashes, env is LAKEGATE_KEY
 	Default string
+	Arg     string // what the value is, in --help: N, BYTES, DURATION, DIR, ...
 	Help    string
 	Secret  bool // never printed in full
 	set     func(c *Config, v string) error
@@ -60,89 +61,44 @@ func (s Setting) Flag() string { return strings.ReplaceAll(s.Key, "_", "-") }
 // Env is the environment variable of the setting.
 func (s Setting) Env() string { return "LAKEGATE_" + strings.ToUpper(s.Key) }
 
-// Settings lists every key, in documentation order.
+// Settings lists every key, in documentation order: the one place a
+// setting and its default are named. The loader, every command's --help
+// and the README's table (TestREADMESettings) read it. A new setting is
+// one line here and a field of Config.
 var Settings = []Setting{
-	{Key: "lake", Default: "./lake", Help: "landing root directory where Parquet tables are written",
-		set: func(c *Config, v string) error { c.Lake = v; return nonEmpty(v) },
-		get: func(c *Config) string { return c.Lake }},
-	{Key: "catalog", Default: "embedded", Secret: true,
-		Help: `catalog store: "embedded" (kept under <lake>/_catalog) or a postgres:// URL`,
-		set:  func(c *Config, v string) error { c.Catalog = v; return nonEmpty(v) },
-		get:  func(c *Config) string { return c.Catalog }},
-	{Key: "tenant", Default: "default", Help: "the tenant (customer) whose data ingest, catalog and query commands work on; serve serves every tenant",
-		set: func(c *Config, v string) error { c.Tenant = v; return lakegate.ValidTenant(v) },
-		get: func(c *Config) string { return c.Tenant }},
-	{Key: "addr", Default: ":8080", Help: "HTTP listen address (host:port)",
-		set: func(c *Config, v string) error { c.Addr = v; return nonEmpty(v) },
-		get: func(c *Config) string { return c.Addr }},
-	{Key: "auth", Default: "token",
-		Help: `who may call: "token" (API tokens from lakegate token create, as Bearer or Basic) or "none" (no authentication: every request acts as an admin; local use only)`,
-		set:  func(c *Config, v string) error { c.Auth = v; return oneOf(v, "token", "none") },
-		get:  func(c *Config) string { return c.Auth }},
-	{Key: "tls_cert", Default: "", Help: "PEM certificate (chain) file; with tls_key, serve HTTPS (empty: plain HTTP)",
-		set: func(c *Config, v string) error { c.TLSCert = v; return nil },
-		get: func(c *Config) string { return c.TLSCert }},
-	{Key: "tls_key", Default: "", Help: "PEM private key file of tls_cert",
-		set: func(c *Config, v string) error { c.TLSKey = v; return nil },
-		get: func(c *Config) string { return c.TLSKey }},
-	{Key: "rate_limit", Default: "50", Help: "requests per second one API token may send, beyond bursts of rate_burst; more get 429 with Retry-After (0: no limit)",
-		set: func(c *Config, v string) error { return nonNegativeFloat(v, &c.RateLimit) },
-		get: func(c *Config) string { return strconv.FormatFloat(c.RateLimit, 'g', -1, 64) }},
-	{Key: "rate_burst", Default: "100", Help: "requests one API token may send at once before rate_limit applies",
-		set: func(c *Config, v string) error { return positiveInt(v, &c.RateBurst) },
-		get: func(c *Config) string { return strconv.Itoa(c.RateBurst) }},
-	{Key: "max_concurrent_per_token", Default: "16", Help: "requests in flight (streams included) for one API token; more get 429 with Retry-After (0: no limit)",
-		set: func(c *Config, v string) error { return nonNegativeInt(v, &c.MaxPerToken) },
-		get: func(c *Config) string { return strconv.Itoa(c.MaxPerToken) }},
-	{Key: "max_rows", Default: "10000", Help: "most rows a JSON answer carries; more sets \"truncated\": true (CSV streams all rows)",
-		set: func(c *Config, v string) error { return positiveInt(v, &c.MaxRows) },
-		get: func(c *Config) string { return strconv.Itoa(c.MaxRows) }},
-	{Key: "query_timeout", Default: "30s", Help: "deadline of one query (Go duration: 500ms, 30s, 5m); a request may ask for less, never more",
-		set: func(c *Config, v string) error { return positiveDuration(v, &c.QueryTimeout) },
-		get: func(c *Config) string { return c.QueryTimeout.String() }},
-	{Key: "max_body_bytes", Default: "1048576", Help: "largest accepted request body in bytes",
-		set: func(c *Config, v string) error { return positiveInt64(v, &c.MaxBodyBytes) },
-		get: func(c *Config) string { return strconv.FormatInt(c.MaxBodyBytes, 10) }},
-	{Key: "max_ingest_bytes", Default: "1073741824", Help: "largest upload to POST /v1/ingest/assessments in bytes; bigger files go through `lakegate ingest`",
-		set: func(c *Config, v string) error { return positiveInt64(v, &c.MaxIngestBytes) },
-		get: func(c *Config) string { return strconv.FormatInt(c.MaxIngestBytes, 10) }},
-	{Key: "max_concurrent", Default: "8", Help: "queries running at once, all users together",
-		set: func(c *Config, v string) error { return positiveInt(v, &c.MaxConcurrent) },
-		get: func(c *Config) string { return strconv.Itoa(c.MaxConcurrent) }},
-	{Key: "max_concurrent_per_user", Default: "4", Help: "queries running at once for one user",
-		set: func(c *Config, v string) error { return positiveInt(v, &c.MaxConcurrentPerUser) },
-		get: func(c *Config) string { return strconv.Itoa(c.MaxConcurrentPerUser) }},
-	{Key: "max_queued", Default: "64", Help: "queries waiting for a free slot; beyond it requests get 429 with Retry-After",
-		set: func(c *Config, v string) error { return nonNegativeInt(v, &c.MaxQueued) },
-		get: func(c *Config) string { return strconv.Itoa(c.MaxQueued) }},
-	{Key: "queue_wait", Default: "10s", Help: "longest a query waits for a free slot before 429 (Go duration)",
-		set: func(c *Config, v string) error { return positiveDuration(v, &c.QueueWait) },
-		get: func(c *Config) string { return c.QueueWait.String() }},
-	{Key: "cache_bytes", Default: "67108864", Help: "size of the result cache in bytes (0 turns it off)",
-		set: func(c *Config, v string) error { return nonNegativeInt64(v, &c.CacheBytes) },
-		get: func(c *Config) string { return strconv.FormatInt(c.CacheBytes, 10) }},
-	{Key: "job_ttl", Default: "1h0m0s", Help: "how long a finished async job's result is kept (Go duration)",
-		set: func(c *Config, v string) error { return positiveDuration(v, &c.JobTTL) },
-		get: func(c *Config) string { return c.JobTTL.String() }},
-	{Key: "spill_dir", Default: "", Help: "directory for temporary files of streamed exports and job results (empty: the OS temp directory)",
-		set: func(c *Config, v string) error { c.SpillDir = v; return nil },
-		get: func(c *Config) string { return c.SpillDir }},
-	{Key: "queries_dir", Default: "", Help: "folder of extra read-only canned queries, one .sql file each, served beside the built-in ones (empty: none)",
-		set: func(c *Config, v string) error { c.QueriesDir = v; return nil },
-		get: func(c *Config) string { return c.QueriesDir }},
-	{Key: "threads", Default: "0", Help: "DuckDB worker threads (0: one per core)",
-		set: func(c *Config, v string) error { return nonNegativeInt(v, &c.Threads) },
-		get: func(c *Config) string { return strconv.Itoa(c.Threads) }},
-	{Key: "memory_limit", Default: "512MB", Help: `DuckDB memory limit of each engine (one per tenant in use) such as "4GB"; bigger joins and sorts spill to disk beyond it (empty: DuckDB's default, 80% of RAM)`,
-		set: func(c *Config, v string) error { c.MemoryLimit = v; return nil },
-		get: func(c *Config) string { return c.MemoryLimit }},
-	{Key: "log_format", Default: "text", Help: "log format: text or json",
-		set: func(c *Config, v string) error { c.LogFormat = v; return oneOf(v, "text", "json") },
-		get: func(c *Config) string { return c.LogFormat }},
-	{Key: "log_level", Default: "info", Help: "log level: debug, info, warn or error",
-		set: func(c *Config, v string) error { c.LogLevel = v; return oneOf(v, "debug", "info", "warn", "error") },
-		get: func(c *Config) string { return c.LogLevel }},
+	text("lake", "./lake", "DIR", "landing root directory where Parquet tables are written", func(c *Config) *string { return &c.Lake }, nonEmpty),
+	secret(text("catalog", "embedded", "STORE", `catalog store: "embedded" (kept under <lake>/_catalog) or a postgres://user:password@host:5432/db URL (the password is never printed)`, func(c *Config) *string { return &c.Catalog }, nonEmpty)),
+	text("tenant", "default", "NAME", "the tenant (customer) whose data ingest, catalog and query commands work on; serve serves every tenant", func(c *Config) *string { return &c.Tenant }, lakegate.ValidTenant),
+	text("addr", "127.0.0.1:8080", "HOST:PORT", "HTTP listen address; listening beyond this machine (e.g. :8080) with auth none needs --insecure-listen", func(c *Config) *string { return &c.Addr }, nonEmpty),
+	text("auth", "token", "MODE", `who may call: "token" (API tokens from lakegate token create, as Bearer or Basic) or "none" (no authentication: every request acts as an admin; local use only)`, func(c *Config) *string { return &c.Auth }, oneOf("token", "none")),
+	text("tls_cert", "", "FILE", "PEM certificate (chain) file; with tls_key, serve HTTPS (empty: plain HTTP)", func(c *Config) *string { return &c.TLSCert }, nil),
+	text("tls_key", "", "FILE", "PEM private key file of tls_cert", func(c *Config) *string { return &c.TLSKey }, nil),
+	number("rate_limit", "50", "PER_SECOND", "requests per second one API token may send, beyond bursts of rate_burst; more get 429 with Retry-After (0: no limit)", func(c *Config) *float64 { return &c.RateLimit }, 0),
+	integer("rate_burst", "100", "N", "requests one API token may send at once before rate_limit applies", func(c *Config) *int { return &c.RateBurst }, 1),
+	integer("max_concurrent_per_token", "16", "N", "requests in flight (streams included) for one API token; more get 429 with Retry-After (0: no limit)", func(c *Config) *int { return &c.MaxPerToken }, 0),
+	integer("max_rows", "10000", "N", `most rows an answer carries, in every format; more sets "truncated": true (JSON) or X-Lakegate-Truncated (streamed formats); ?limit=0 exports every row`, func(c *Config) *int { return &c.MaxRows }, 1),
+	duration("query_timeout", "30s", "DURATION", "deadline of one query (500ms, 30s, 5m); a request may ask for less, never more", func(c *Config) *time.Duration { return &c.QueryTimeout }),
+	byteSize("max_body_bytes", "1048576", "largest accepted request body in bytes", func(c *Config) *int64 { return &c.MaxBodyBytes }, 1),
+	byteSize("max_ingest_bytes", "1073741824", "largest upload to POST /v1/ingest/assessments in bytes, as sent (gzip included); bigger files go through lakegate ingest", func(c *Config) *int64 { return &c.MaxIngestBytes }, 1),
+	byteSize("max_ingest_decompressed_bytes", "10737418240", "most bytes one gzip upload to POST /v1/ingest/assessments may unpack to; more is refused with 413", func(c *Config) *int64 { return &c.MaxIngestDecompressedBytes }, 1),
+	integer("max_concurrent", "8", "N", "queries running at once, all users together", func(c *Config) *int { return &c.MaxConcurrent }, 1),
+	integer("max_concurrent_per_user", "4", "N", "queries running at once for one user", func(c *Config) *int { return &c.MaxConcurrentPerUser }, 1),
+	integer("max_queued", "64", "N", "queries waiting for a free slot; beyond it requests get 429 with Retry-After", func(c *Config) *int { return &c.MaxQueued }, 0),
+	duration("queue_wait", "10s", "DURATION", "longest a query waits for a free slot before 429", func(c *Config) *time.Duration { return &c.QueueWait }),
+	byteSize("cache_bytes", "67108864", "size of the result cache in bytes (0 turns it off)", func(c *Config) *int64 { return &c.CacheBytes }, 0),
+	duration("job_ttl", "1h0m0s", "DURATION", "how long a finished async job's result is kept", func(c *Config) *time.Duration { return &c.JobTTL }),
+	text("spill_dir", "", "DIR", "directory for temporary files of streamed exports and job results (empty: the OS temp directory)", func(c *Config) *string { return &c.SpillDir }, nil),
+	text("queries_dir", "", "DIR", "folder of extra read-only canned queries, one .sql file each, served beside the built-in ones (empty: none)", func(c *Config) *string { return &c.QueriesDir }, nil),
+	integer("threads", "0", "N", "DuckDB worker threads (0: one per core)", func(c *Config) *int { return &c.Threads }, 0),
+	text("memory_limit", "512MB", "SIZE", `DuckDB memory limit of each engine (one per tenant in use) such as "4GB"; bigger joins and sorts spill to disk beyond it (empty: DuckDB's default, 80% of RAM)`, func(c *Config) *string { return &c.MemoryLimit }, nil),
+	text("log_format", "text", "FORMAT", "log format: text or json", func(c *Config) *string { return &c.LogFormat }, oneOf("text", "json")),
+	text("log_level", "info", "LEVEL", "log level: debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }, oneOf("debug", "info", "warn", "error")),
 }
+
+// ClientVariables are LAKEGATE_* variables that clients read (curl lines,
+// scripts, the README's examples), not the server: the loader leaves
+// them alone.
+var ClientVariables = []string{"LAKEGATE_TOKEN", "LAKEGATE_URL", "LAKEGATE_CONFIG"}
 
 // Lookup finds a setting by key.
 func Lookup(key string) (Setting, bool) {
@@ -209,65 +165,11 @@ func nonEmpty(v string) error {
 	return nil
 }
 
-func oneOf(v string, allowed ...string) error {
-	for _, a := range allowed {
-		if v == a {
+func oneOf(allowed ...string) func(string) error {
+	return func(v string) error {
+		if slices.Contains(allowed, v) {
 			return nil
 		}
+		return fmt.Errorf("%q is not one of %s", v, strings.Join(allowed, ", "))
 	}
-	return fmt.Errorf("%q is not one of %s", v, strings.Join(allowed, ", "))
-}
-
-func positiveInt(v string, dst *int) error {
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || n <= 0 {
-		return fmt.Errorf("%q is not a positive whole number", v)
-	}
-	*dst = n
-	return nil
-}
-
-func nonNegativeInt(v string, dst *int) error {
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || n < 0 {
-		return fmt.Errorf("%q is not a whole number >= 0", v)
-	}
-	*dst = n
-	return nil
-}
-
-func positiveInt64(v string, dst *int64) error {
-	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-	if err != nil || n <= 0 {
-		return fmt.Errorf("%q is not a positive whole number", v)
-	}
-	*dst = n
-	return nil
-}
-
-func nonNegativeInt64(v string, dst *int64) error {
-	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-	if err != nil || n < 0 {
-		return fmt.Errorf("%q is not a whole number >= 0", v)
-	}
-	*dst = n
-	return nil
-}
-
-func nonNegativeFloat(v string, dst *float64) error {
-	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
-		return fmt.Errorf("%q is not a number >= 0", v)
-	}
-	*dst = f
-	return nil
-}
-
-func positiveDuration(v string, dst *time.Duration) error {
-	d, err := time.ParseDuration(strings.TrimSpace(v))
-	if err != nil || d <= 0 {
-		return fmt.Errorf("%q is not a positive duration such as 30s or 2m", v)
-	}
-	*dst = d
-	return nil
 }
