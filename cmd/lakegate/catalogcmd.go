@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,116 +12,73 @@ import (
 	"github.com/lakegate/lakegate"
 	"github.com/lakegate/lakegate/catalog/admin"
 	"github.com/lakegate/lakegate/config"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
-// catalogCommands are the subcommands of `lakegate catalog`.
-func catalogCommands() []command {
-	return []command{
-		{"ls", "[DB]", "list the tables of every database, or of DB", runCatalogLs},
-		{"describe", "DB.TABLE", "show a table's columns, partition keys, location, type and statistics", runCatalogDescribe},
-		{"partitions", "DB.TABLE", "list a table's partitions with their files, rows and bytes", runCatalogPartitions},
-		{"register", "--db DB --table TABLE --location PATH", "register Parquet files already in the lake as an external table (CREATE EXTERNAL TABLE); again: adds new files only", runCatalogRegister},
-		{"repair", "DB.TABLE [--dry-run]", "bring a table's partitions in line with the files on storage (MSCK REPAIR TABLE)", runCatalogRepair},
-		{"drop", "DB.TABLE [--partition NAME]", "drop a table or one partition; a managed table's files are removed, an external one's kept", runCatalogDrop},
-	}
+// catalogCmd is `lakegate catalog` and its subcommands.
+func (a *app) catalogCmd() *cobra.Command {
+	return a.group("catalog", "browse the catalog; register, repair and drop tables",
+		a.catalogLeaf("ls [DB]", "list the tables of every database, or of DB", 0, 1, nil, catalogLs),
+		a.catalogLeaf("describe DB.TABLE", "show a table's columns, partition keys, location, type and statistics", 1, 1, nil, catalogDescribe),
+		a.catalogLeaf("partitions DB.TABLE", "list a table's partitions with their files, rows and bytes", 1, 1, nil, catalogPartitions),
+		a.catalogRegisterCmd(),
+		a.catalogRepairCmd(),
+		a.catalogDropCmd(),
+	)
 }
 
-func runCatalog(ctx context.Context, a *app, args []string) error {
-	switch {
-	case len(args) == 0:
-		catalogUsage(a.stderr)
-		return errUsage
-	case args[0] == "help":
-		catalogUsage(a.stdout)
-		return nil
-	case args[0] == "-h" || args[0] == "--help":
-		catalogUsage(a.stderr) // where every --help goes, as the flag package does
-		return nil
-	}
-	for _, c := range catalogCommands() {
-		if c.name == args[0] {
-			return c.run(ctx, a, args[1:])
-		}
-	}
-	fmt.Fprintf(a.stderr, "unknown catalog command %q\n\n", args[0])
-	catalogUsage(a.stderr)
-	return errUsage
+// catalogCall is one run of a catalog subcommand: its positional
+// arguments and the loader of its settings (the tenant's storage).
+type catalogCall struct {
+	a    *app
+	cmd  *cobra.Command
+	cl   *config.Loader
+	args []string
 }
 
-func catalogUsage(w io.Writer) {
-	fmt.Fprintf(w, "Usage: lakegate catalog COMMAND [flags] [args]\n\nBrowse the catalog; register, repair and drop tables.\n\nCommands:\n")
-	for _, c := range catalogCommands() {
-		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintf(w, "\nRun `lakegate catalog COMMAND --help` for its flags; every command takes the storage settings (--lake, --catalog, --log-*).\n")
-}
-
-// catalogCmd parses a catalog subcommand's command line and opens the
-// storage: flags are bound by bind before parsing, positional arguments
-// are checked against want.
-type catalogCmd struct {
-	a   *app
-	fs  *flag.FlagSet
-	cl  *config.Loader
-	pos []string
-}
-
-func (a *app) parseCatalog(name, args, summary string, bind func(fs *flag.FlagSet), argv []string, want int) (*catalogCmd, error) {
-	fs := a.flagSet("catalog "+name, args, summary)
+// catalogLeaf makes a catalog subcommand taking from min to max
+// positional arguments; bind adds its own flags.
+func (a *app) catalogLeaf(use, short string, min, max int, bind func(fs *pflag.FlagSet), run func(ctx context.Context, c *catalogCall) error) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Args: a.args(min, max)}
 	if bind != nil {
-		bind(fs)
+		bind(cmd.Flags())
 	}
-	cl := config.Bind(fs, tenantKeys...)
-	pos, err := parse(fs, argv)
-	if err != nil {
-		return nil, err
+	cl := config.Bind(cmd.Flags(), tenantKeys...)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		return run(cmd.Context(), &catalogCall{a: a, cmd: cmd, cl: cl, args: args})
 	}
-	if len(pos) > want {
-		fmt.Fprintf(fs.Output(), "too many arguments: %s\n\n", strings.Join(pos[want:], " "))
-		fs.Usage()
-		return nil, errUsage
-	}
-	return &catalogCmd{a: a, fs: fs, cl: cl, pos: pos}, nil
+	return cmd
 }
 
 // ref reads the positional DB.TABLE argument.
-func (c *catalogCmd) ref() (string, string, error) {
-	if len(c.pos) == 0 {
-		fmt.Fprintf(c.fs.Output(), "missing arguments: want DB.TABLE\n\n")
-		c.fs.Usage()
-		return "", "", errUsage
-	}
-	db, table, ok := strings.Cut(c.pos[0], ".")
+func (c *catalogCall) ref() (string, string, error) {
+	db, table, ok := strings.Cut(c.args[0], ".")
 	if !ok || db == "" || table == "" || strings.Contains(table, ".") {
-		fmt.Fprintf(c.fs.Output(), "%q is not a table name: want DB.TABLE, like assessments.attempts\n\n", c.pos[0])
-		c.fs.Usage()
-		return "", "", errUsage
+		return "", "", c.a.usageError(c.cmd, "%q is not a table name: want DB.TABLE, like assessments.attempts", c.args[0])
 	}
 	return db, table, nil
 }
 
 // openRef reads the DB.TABLE argument and opens the storage.
-func (a *app) openRef(c *catalogCmd) (s *stack, db, table string, err error) {
+func (c *catalogCall) openRef() (s *stack, db, table string, err error) {
 	if db, table, err = c.ref(); err != nil {
 		return nil, "", "", err
 	}
-	s, err = a.open(c.cl)
+	s, err = c.a.open(c.cl)
 	return s, db, table, err
 }
 
-func runCatalogLs(ctx context.Context, a *app, args []string) error {
-	c, err := a.parseCatalog("ls", "[DB]", "list the tables of every database, or of DB", nil, args, 1)
-	if err != nil {
-		return err
-	}
+func catalogLs(ctx context.Context, c *catalogCall) error {
+	a := c.a
 	s, err := a.open(c.cl)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	var dbs []string
-	if len(c.pos) == 1 {
-		dbs = c.pos
+	if len(c.args) == 1 {
+		dbs = c.args
 	} else {
 		all, err := s.catalog.Databases(ctx)
 		if err != nil {
@@ -154,12 +109,9 @@ func runCatalogLs(ctx context.Context, a *app, args []string) error {
 	return tw.Flush()
 }
 
-func runCatalogDescribe(ctx context.Context, a *app, args []string) error {
-	c, err := a.parseCatalog("describe", "DB.TABLE", "show a table's columns, partition keys, location, type and statistics", nil, args, 1)
-	if err != nil {
-		return err
-	}
-	s, db, table, err := a.openRef(c)
+func catalogDescribe(ctx context.Context, c *catalogCall) error {
+	a := c.a
+	s, db, table, err := c.openRef()
 	if err != nil {
 		return err
 	}
@@ -203,12 +155,9 @@ func runCatalogDescribe(ctx context.Context, a *app, args []string) error {
 	return tw.Flush()
 }
 
-func runCatalogPartitions(ctx context.Context, a *app, args []string) error {
-	c, err := a.parseCatalog("partitions", "DB.TABLE", "list a table's partitions with their files, rows and bytes", nil, args, 1)
-	if err != nil {
-		return err
-	}
-	s, db, table, err := a.openRef(c)
+func catalogPartitions(ctx context.Context, c *catalogCall) error {
+	a := c.a
+	s, db, table, err := c.openRef()
 	if err != nil {
 		return err
 	}
@@ -231,35 +180,35 @@ func runCatalogPartitions(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-func runCatalogRegister(ctx context.Context, a *app, args []string) error {
-	var db, table, location *string
-	c, err := a.parseCatalog("register", "--db DB --table TABLE --location PATH",
+func (a *app) catalogRegisterCmd() *cobra.Command {
+	var db, table, location string
+	return a.catalogLeaf("register --db DB --table TABLE --location PATH",
 		"register the Parquet files under PATH (relative to the lake root, or an absolute path inside it) as the external table DB.TABLE; "+
-			"key=value directories become partitions. Registering again adds only new files",
-		func(fs *flag.FlagSet) {
-			db = fs.String("db", "", "database of the table (required)")
-			table = fs.String("table", "", "name of the table (required)")
-			location = fs.String("location", "", "directory of the Parquet files: relative to the lake root, or absolute inside the lake (required)")
-		}, args, 0)
-	if err != nil {
-		return err
-	}
-	if *db == "" || *table == "" || *location == "" {
-		fmt.Fprintf(c.fs.Output(), "missing flags: --db, --table and --location are required\n\n")
-		c.fs.Usage()
-		return errUsage
+			"key=value directories become partitions. Registering again adds only new files", 0, 0,
+		func(fs *pflag.FlagSet) {
+			fs.StringVar(&db, "db", "", "database of the table (required)")
+			fs.StringVar(&table, "table", "", "name of the table (required)")
+			fs.StringVar(&location, "location", "", "directory of the Parquet files: relative to the lake root, or absolute inside the lake (required)")
+		},
+		func(ctx context.Context, c *catalogCall) error { return catalogRegister(ctx, c, db, table, location) })
+}
+
+func catalogRegister(ctx context.Context, c *catalogCall, db, table, location string) error {
+	a := c.a
+	if db == "" || table == "" || location == "" {
+		return a.usageError(c.cmd, "missing flags: --db, --table and --location are required")
 	}
 	s, err := a.open(c.cl)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	loc, err := lakeRelative(s.store.Root(), *location)
+	loc, err := lakeRelative(s.store.Root(), location)
 	if err != nil {
 		return err
 	}
-	before, _ := s.catalog.Table(ctx, *db, *table)
-	t, err := admin.Register(ctx, s.catalog, s.store, *db, *table, loc)
+	before, _ := s.catalog.Table(ctx, db, table)
+	t, err := admin.Register(ctx, s.catalog, s.store, db, table, loc)
 	if err != nil {
 		return err
 	}
@@ -299,20 +248,22 @@ func lakeRelative(root, loc string) (string, error) {
 	return filepath.ToSlash(rel), nil
 }
 
-func runCatalogRepair(ctx context.Context, a *app, args []string) error {
-	var dry *bool
-	c, err := a.parseCatalog("repair", "DB.TABLE",
-		"compare a table's partitions and files with storage and fix the catalog: add what is only on storage, drop what is gone (MSCK REPAIR TABLE)",
-		func(fs *flag.FlagSet) { dry = fs.Bool("dry-run", false, "only report what repair would change") }, args, 1)
-	if err != nil {
-		return err
-	}
-	s, db, table, err := a.openRef(c)
+func (a *app) catalogRepairCmd() *cobra.Command {
+	var dry bool
+	return a.catalogLeaf("repair DB.TABLE",
+		"compare a table's partitions and files with storage and fix the catalog: add what is only on storage, drop what is gone (MSCK REPAIR TABLE)", 1, 1,
+		func(fs *pflag.FlagSet) { fs.BoolVar(&dry, "dry-run", false, "only report what repair would change") },
+		func(ctx context.Context, c *catalogCall) error { return catalogRepair(ctx, c, dry) })
+}
+
+func catalogRepair(ctx context.Context, c *catalogCall, dry bool) error {
+	a := c.a
+	s, db, table, err := c.openRef()
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	r, err := admin.Repair(ctx, s.catalog, s.store, db, table, !*dry)
+	r, err := admin.Repair(ctx, s.catalog, s.store, db, table, !dry)
 	if err != nil {
 		return err
 	}
@@ -349,26 +300,28 @@ func runCatalogRepair(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-func runCatalogDrop(ctx context.Context, a *app, args []string) error {
-	var partition *string
-	c, err := a.parseCatalog("drop", "DB.TABLE",
-		"drop a table, or one partition of it, from the catalog; a managed table's files are then removed from the lake, an external table's are kept",
-		func(fs *flag.FlagSet) {
-			partition = fs.String("partition", "", "drop only this partition, named as `catalog partitions` lists it (e.g. ingest_date=2026-11-21)")
-		}, args, 1)
-	if err != nil {
-		return err
-	}
-	s, db, table, err := a.openRef(c)
+func (a *app) catalogDropCmd() *cobra.Command {
+	var partition string
+	return a.catalogLeaf("drop DB.TABLE",
+		"drop a table, or one partition of it, from the catalog; a managed table's files are then removed from the lake, an external table's are kept", 1, 1,
+		func(fs *pflag.FlagSet) {
+			fs.StringVar(&partition, "partition", "", "drop only this partition, named as 'lakegate catalog partitions' lists it (e.g. ingest_date=2026-11-21)")
+		},
+		func(ctx context.Context, c *catalogCall) error { return catalogDrop(ctx, c, partition) })
+}
+
+func catalogDrop(ctx context.Context, c *catalogCall, partition string) error {
+	a := c.a
+	s, db, table, err := c.openRef()
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	var d admin.Dropped
 	what := db + "." + table
-	if *partition != "" {
-		d, err = admin.DropPartition(ctx, s.catalog, s.store, db, table, *partition)
-		what = "partition " + *partition + " of " + what
+	if partition != "" {
+		d, err = admin.DropPartition(ctx, s.catalog, s.store, db, table, partition)
+		what = "partition " + partition + " of " + what
 	} else {
 		d, err = admin.DropTable(ctx, s.catalog, s.store, db, table)
 		what = "table " + what

@@ -86,7 +86,7 @@ func TestCatalogBrowse(t *testing.T) {
 		{[]string{"catalog", "describe", "attempts"}, 2, "want DB.TABLE"},
 		{[]string{"catalog", "partitions"}, 2, "missing arguments"},
 		{[]string{"catalog", "frob"}, 2, `unknown catalog command "frob"`},
-		{[]string{"catalog"}, 2, "Usage: lakegate catalog COMMAND"},
+		{[]string{"catalog"}, 2, "lakegate catalog: missing command"},
 		{[]string{"catalog", "register", "--db", "x"}, 2, "--location are required"},
 		{[]string{"catalog", "drop", "assessments.attempts", "--partition", "ingest_date=1999-01-01"}, 1, "not found"},
 	} {
@@ -99,9 +99,9 @@ func TestCatalogBrowse(t *testing.T) {
 
 func TestCatalogHelp(t *testing.T) {
 	for _, sub := range []string{"ls", "describe", "partitions", "register", "repair", "drop"} {
-		code, _, errs := run(t, nil, "catalog", sub, "--help")
-		if code != 0 || !strings.Contains(errs, "Usage: lakegate catalog "+sub) || !strings.Contains(errs, "-lake") {
-			t.Errorf("catalog %s --help: exit %d\n%s", sub, code, errs)
+		code, out, _ := run(t, nil, "catalog", sub, "--help")
+		if code != 0 || !strings.Contains(out, "lakegate catalog "+sub) || !strings.Contains(out, "--lake DIR") {
+			t.Errorf("catalog %s --help: exit %d\n%s", sub, code, out)
 		}
 	}
 	code, out, _ := run(t, nil, "catalog", "help")

@@ -1,28 +1,28 @@
 package main
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/lakegate/lakegate/config"
+	"github.com/spf13/cobra"
 )
 
-func runConfig(ctx context.Context, a *app, args []string) error {
-	fs := a.flagSet("config", "", "print the effective configuration (defaults, file, LAKEGATE_* env, flags; secrets masked)")
+func (a *app) configCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "config", Short: "print the effective configuration (defaults, file, LAKEGATE_* env, flags; secrets masked)", Args: a.args(0, 0)}
 	keys := make([]string, len(config.Settings))
 	for i, s := range config.Settings {
 		keys[i] = s.Key
 	}
-	cl := config.Bind(fs, keys...)
-	if _, err := parse(fs, args); err != nil {
-		return err
+	cl := config.Bind(cmd.Flags(), keys...)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		cfg, err := a.load(cl)
+		if err != nil {
+			return err
+		}
+		for _, s := range config.Settings {
+			fmt.Fprintf(a.stdout, "%s: %q\n", s.Key, cfg.Value(s.Key))
+		}
+		return nil
 	}
-	cfg, err := cl.Load(a.environ)
-	if err != nil {
-		return err
-	}
-	for _, s := range config.Settings {
-		fmt.Fprintf(a.stdout, "%s: %q\n", s.Key, cfg.Value(s.Key))
-	}
-	return nil
+	return cmd
 }

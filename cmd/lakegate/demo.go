@@ -11,29 +11,39 @@ import (
 	"github.com/lakegate/lakegate/config"
 	"github.com/lakegate/lakegate/generate"
 	"github.com/lakegate/lakegate/server"
+	"github.com/spf13/cobra"
 )
 
-func runDemo(ctx context.Context, a *app, args []string) error {
-	fs := a.flagSet("demo", "", "generate assessment data, ingest it into the lake and serve it on HTTP")
-	attempts := fs.Int("attempts", 3280, "number of attempts to generate (the public file has 3,280)")
-	seed := fs.Int64("seed", 1, "generator seed")
-	cl := config.Bind(fs, serverKeys...)
-	if _, err := parse(fs, args); err != nil {
-		return err
+func (a *app) demoCmd() *cobra.Command {
+	var attempts int
+	var seed int64
+	var insecure bool
+	cmd := &cobra.Command{Use: "demo", Short: "generate assessment data, ingest it into the lake and serve it on HTTP (no authentication, 127.0.0.1 only)", Args: a.args(0, 0)}
+	cmd.Flags().IntVar(&attempts, "attempts", 3280, "number of attempts to generate (the public file has 3,280)")
+	cmd.Flags().Int64Var(&seed, "seed", 1, "generator seed")
+	cmd.Flags().BoolVar(&insecure, "insecure-listen", false, "allow --addr beyond this machine although the demo has no authentication (a warning is printed)")
+	cl := config.Bind(cmd.Flags(), serverKeys...)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		s, err := a.open(cl)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		s.cfg.Auth = "none" // the demo is for one's own machine: no tokens (serve warns)
+		s.insecureListen = insecure
+		return a.runDemo(cmd.Context(), s, attempts, seed)
 	}
-	s, err := a.open(cl)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	s.cfg.Auth = "none" // the demo is for one's own machine: no tokens (serve warns)
+	return cmd
+}
+
+func (a *app) runDemo(ctx context.Context, s *stack, attempts int, seed int64) error {
 	// The generated file is kept beside the tables (outside any table
 	// directory): the same seed and size make the same bytes, so a second
 	// demo run finds it already ingested and lands nothing twice.
-	src := filepath.Join(s.root.Root(), "_incoming", fmt.Sprintf("assessments-%d-seed%d.json", *attempts, *seed))
+	src := filepath.Join(s.root.Root(), "_incoming", fmt.Sprintf("assessments-%d-seed%d.json", attempts, seed))
 	if _, err := os.Stat(src); err != nil {
-		fmt.Fprintf(a.stderr, "generating %d attempts into %s\n", *attempts, src)
-		if _, err := generateTo(src, false, generate.Options{Attempts: *attempts, Seed: *seed, Format: "array"}, nil); err != nil {
+		fmt.Fprintf(a.stderr, "generating %d attempts into %s\n", attempts, src)
+		if _, err := generateTo(src, false, generate.Options{Attempts: attempts, Seed: seed, Format: "array"}, nil); err != nil {
 			return err
 		}
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"compress/gzip"
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -11,31 +10,34 @@ import (
 	"time"
 
 	"github.com/lakegate/lakegate/generate"
+	"github.com/spf13/cobra"
 )
 
-func runGenerate(ctx context.Context, a *app, args []string) error {
-	fs := a.flagSet("generate", "assessments", "write realistic nested assessment-attempt JSON, deterministic for a seed")
-	attempts := fs.Int("attempts", 3280, "number of attempt records, duplicates included")
-	seed := fs.Int64("seed", 1, "random seed; the same seed writes the same bytes")
-	format := fs.String("format", "array", "array (one JSON array, like the public file) or ndjson")
-	gz := fs.Bool("gzip", false, "gzip the output")
-	out := fs.String("o", "-", "output file (- for standard output)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+func (a *app) generateCmd() *cobra.Command {
+	var opt generate.Options
+	var gz bool
+	var out string
+	cmd := &cobra.Command{Use: "generate assessments", Short: "write realistic nested assessment-attempt JSON, deterministic for a seed",
+		Args: a.args(1, 1), ValidArgs: []string{"assessments"}}
+	cmd.Flags().IntVar(&opt.Attempts, "attempts", 3280, "number of attempt records, duplicates included")
+	cmd.Flags().Int64Var(&opt.Seed, "seed", 1, "random seed; the same seed writes the same bytes")
+	cmd.Flags().StringVar(&opt.Format, "format", "array", "array (one JSON array, like the public file) or ndjson")
+	cmd.Flags().BoolVar(&gz, "gzip", false, "gzip the output")
+	cmd.Flags().StringVarP(&out, "output", "o", "-", "output file (- for standard output)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if args[0] != "assessments" {
+			return a.usageError(cmd, "unknown dataset %q (known: assessments)", args[0])
+		}
+		start := time.Now()
+		st, err := generateTo(out, gz, opt, a.stdout)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stderr, "generated %d attempts (%d unique, %d duplicates, %d without counts, %d test rows), %d bytes in %s\n",
+			st.Records, st.Unique, st.Duplicates, st.MissingCounts, st.TestRows, st.Bytes, time.Since(start).Round(time.Millisecond))
+		return nil
 	}
-	if err := wantArgs(fs, pos, 1, "assessments"); err != nil {
-		return err
-	}
-	opt := generate.Options{Attempts: *attempts, Seed: *seed, Format: *format}
-	start := time.Now()
-	st, err := generateTo(*out, *gz, opt, a.stdout)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stderr, "generated %d attempts (%d unique, %d duplicates, %d without counts, %d test rows), %d bytes in %s\n",
-		st.Records, st.Unique, st.Duplicates, st.MissingCounts, st.TestRows, st.Bytes, time.Since(start).Round(time.Millisecond))
-	return nil
+	return cmd
 }
 
 // generateTo writes to path atomically (temporary file, then rename), or

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
 
 	"github.com/lakegate/lakegate"
 	"github.com/lakegate/lakegate/catalog"
@@ -15,24 +16,25 @@ import (
 	"github.com/lakegate/lakegate/tenancy"
 )
 
-func runIngest(ctx context.Context, a *app, args []string) error {
-	fs := a.flagSet("ingest", "assessments FILE...", "flatten nested assessment JSON (array or NDJSON, plain or gzip) into Parquet tables in the lake")
-	cl := config.Bind(fs, tenantKeys...)
-	pos, err := parse(fs, args)
-	if err != nil {
+func (a *app) ingestCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "ingest assessments FILE...",
+		Short: "flatten nested assessment JSON (array or NDJSON, plain or gzip) into Parquet tables in the lake",
+		Args:  a.args(2, -1), ValidArgs: []string{"assessments"}}
+	cl := config.Bind(cmd.Flags(), tenantKeys...)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if args[0] != "assessments" {
+			return a.usageError(cmd, "unknown dataset %q (known: assessments)", args[0])
+		}
+		s, err := a.open(cl)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		sum, err := a.ingest(cmd.Context(), s, args[1:]...)
+		fmt.Fprintln(a.stdout, sum.String())
 		return err
 	}
-	if err := wantArgs(fs, pos, 2, "assessments"); err != nil {
-		return err
-	}
-	s, err := a.open(cl)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	sum, err := a.ingest(ctx, s, pos[1:]...)
-	fmt.Fprintln(a.stdout, sum.String())
-	return err
+	return cmd
 }
 
 // ingest lands files and shows progress when stderr is a terminal.
@@ -57,7 +59,8 @@ func (s *stack) ingestInto(ctx context.Context, tenant, path string) (lakegate.I
 	if err != nil {
 		return sum, err
 	}
-	sum, err = ingest.Assessments(ctx, ingest.Options{Store: store, Catalog: cat, Logger: s.log}, path)
+	sum, err = ingest.Assessments(ctx, ingest.Options{Store: store, Catalog: cat, Logger: s.log,
+		MaxDecompressedBytes: s.cfg.MaxIngestDecompressedBytes}, path)
 	if err != nil {
 		return sum, err
 	}

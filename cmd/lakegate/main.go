@@ -1,12 +1,11 @@
 // Command lakegate is the SQL gateway over landed Parquet: it generates
 // realistic assessment data, ingests it into the lake, and serves SQL over
-// HTTP. Run `lakegate help` for the subcommands.
+// HTTP. Run `lakegate --help` for the commands.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,36 +13,19 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/lakegate/lakegate"
+	"github.com/lakegate/lakegate/config"
 )
 
-// app is what a subcommand may touch, so tests can run commands in-process.
+// app is what a command may touch, so tests can run commands in-process.
 type app struct {
 	stdout, stderr io.Writer
 	environ        []string
 	// ready, when set, is called with the server's base URL once it listens.
 	ready func(url string)
-}
-
-type command struct {
-	name    string
-	args    string // positional arguments in the usage line
-	summary string
-	run     func(ctx context.Context, a *app, args []string) error
-}
-
-func commands() []command {
-	return []command{
-		{"demo", "", "generate assessment data, ingest it into the lake and serve it on HTTP", runDemo},
-		{"generate", "assessments", "write realistic nested assessment-attempt JSON", runGenerate},
-		{"ingest", "assessments FILE...", "flatten nested JSON files into Parquet tables in the lake", runIngest},
-		{"serve", "", "serve SQL over HTTP on the lake", runServe},
-		{"query", "SQL", "run one SQL query in-process and print the result", runQuery},
-		{"catalog", "COMMAND", "browse the catalog; register, repair and drop tables (lakegate catalog help)", runCatalog},
-		{"token", "COMMAND", "create, revoke and list API tokens (lakegate token help)", runToken},
-		{"config", "", "print the effective configuration (secrets masked)", runConfig},
-		{"version", "", "print the version", runVersion},
-	}
 }
 
 func main() {
@@ -53,31 +35,31 @@ func main() {
 	os.Exit(a.main(ctx, os.Args[1:]))
 }
 
-// main runs one subcommand and returns the process exit code.
+// errUsage marks a bad command line whose usage was already printed.
+var errUsage = errors.New("usage")
+
+// main runs one command and returns the process exit code: 0, 1 when the
+// command failed, 2 for a bad command line (usage printed).
 func (a *app) main(ctx context.Context, args []string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		a.usage(a.stdout)
+	root := a.rootCmd()
+	if len(args) == 0 {
+		root.SetOut(a.stderr)
+		root.Usage()
+		return 2
+	}
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	switch {
+	case err == nil:
 		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case strings.HasPrefix(err.Error(), "unknown command"):
+		fmt.Fprintf(a.stderr, "lakegate: %s\n", err)
+		return 2
 	}
-	for _, c := range commands() {
-		if c.name != args[0] {
-			continue
-		}
-		err := c.run(ctx, a, args[1:])
-		switch {
-		case err == nil:
-			return 0
-		case errors.Is(err, flag.ErrHelp):
-			return 0
-		case errors.Is(err, errUsage):
-			return 2
-		}
-		fmt.Fprintf(a.stderr, "lakegate %s: %s\n", c.name, describe(err))
-		return 1
-	}
-	fmt.Fprintf(a.stderr, "lakegate: unknown command %q\n\n", args[0])
-	a.usage(a.stderr)
-	return 2
+	fmt.Fprintf(a.stderr, "%s: %s\n", cmd.CommandPath(), describe(err))
+	return 1
 }
 
 // describe renders an error for a terminal: application errors by their
@@ -90,81 +72,109 @@ func describe(err error) string {
 	return err.Error()
 }
 
-func (a *app) usage(w io.Writer) {
-	fmt.Fprintf(w, "lakegate %s: a SQL gateway over landed Parquet\n\nUsage: lakegate COMMAND [flags] [args]\n\nCommands:\n", lakegate.Version)
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "lakegate",
+		Short:         "a SQL gateway over landed Parquet",
+		Long:          "lakegate " + lakegate.Version + ": a SQL gateway over landed Parquet.\n\nStart with `lakegate demo`: it generates assessment data, ingests it and serves it on http://127.0.0.1:8080.",
+		Version:       lakegate.Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		CompletionOptions: cobra.CompletionOptions{
+			HiddenDefaultCmd: false,
+		},
 	}
-	fmt.Fprintf(w, "\nRun `lakegate COMMAND --help` for the flags of a command.\n")
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.SetVersionTemplate("lakegate {{.Version}}\n")
+	root.SetFlagErrorFunc(a.flagError)
+	root.AddCommand(a.demoCmd(), a.generateCmd(), a.ingestCmd(), a.serveCmd(), a.queryCmd(),
+		a.catalogCmd(), a.tokenCmd(), a.configCmd(), a.versionCmd())
+	return root
 }
 
-// errUsage marks a bad command line whose usage was already printed.
-var errUsage = errors.New("usage")
-
-// flagSet makes a subcommand's flag set whose --help prints a usage line.
-func (a *app) flagSet(name, args, summary string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: lakegate %s [flags] %s\n\n%s.\n\nFlags:\n", name, args, summary)
-		fs.PrintDefaults()
+// flagError prints a bad flag with the nearest known one, then the
+// command's usage: `unknown flag: --max-row; did you mean --max-rows?`.
+func (a *app) flagError(cmd *cobra.Command, err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+		msg += nearestFlag(cmd.Flags(), name)
 	}
-	return fs
+	fmt.Fprintf(a.stderr, "%s: %s\n\n", cmd.CommandPath(), msg)
+	cmd.SetOut(a.stderr)
+	cmd.Usage()
+	return errUsage
 }
 
-// parse parses flags that may come before, between or after positional
-// arguments (`ingest assessments a.json --lake /x b.json`).
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
+// nearestFlag names the flag nearest to name when it looks like a typo.
+func nearestFlag(fs *pflag.FlagSet, name string) string {
+	best, dist := "", 3
+	fs.VisitAll(func(f *pflag.Flag) {
+		if d := config.Distance(name, f.Name); d < dist {
+			best, dist = f.Name, d
+		}
+	})
+	if best == "" {
+		return "; see --help for the flags"
+	}
+	return "; did you mean --" + best + "?"
+}
+
+// usageError prints why the command line is wrong, then the usage.
+func (a *app) usageError(cmd *cobra.Command, format string, args ...any) error {
+	fmt.Fprintf(a.stderr, "%s: %s\n\n", cmd.CommandPath(), fmt.Sprintf(format, args...))
+	cmd.SetOut(a.stderr)
+	cmd.Usage()
+	return errUsage
+}
+
+// args checks the number of positional arguments, from min to max (max
+// < 0: any number).
+func (a *app) args(min, max int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch {
+		case len(args) < min:
+			return a.usageError(cmd, "missing arguments")
+		case max >= 0 && len(args) > max:
+			return a.usageError(cmd, "too many arguments: %s", strings.Join(args[max:], " "))
+		}
+		return nil
+	}
+}
+
+// group is a command that only holds subcommands: alone, or with an
+// unknown subcommand, it prints its usage and exits 2.
+func (a *app) group(use, short string, subs ...*cobra.Command) *cobra.Command {
+	c := &cobra.Command{Use: use + " COMMAND", Short: short, Args: cobra.ArbitraryArgs,
+		// The subcommands' flags given without one (catalog --lake x) do
+		// not hide the missing command.
+		FParseErrWhitelist: cobra.FParseErrWhitelist{UnknownFlags: true},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 && args[0] == "help" {
+				return cmd.Help()
 			}
-			return nil, errUsage
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
+			if len(args) > 0 {
+				return a.usageError(cmd, "unknown %s command %q", use, args[0])
+			}
+			return a.usageError(cmd, "missing command")
+		}}
+	c.AddCommand(subs...)
+	return c
 }
 
-// wantArgs checks the positional arguments and prints usage when wrong:
-// at least min of them, the first one of first when first is given.
-func wantArgs(fs *flag.FlagSet, pos []string, min int, first ...string) error {
-	if len(first) > 0 && len(pos) > 0 && !contains(first, pos[0]) {
-		fmt.Fprintf(fs.Output(), "unknown dataset %q (known: %s)\n\n", pos[0], strings.Join(first, ", "))
-		fs.Usage()
-		return errUsage
-	}
-	if len(pos) < min {
-		fmt.Fprintf(fs.Output(), "missing arguments\n\n")
-		fs.Usage()
-		return errUsage
-	}
-	return nil
+func (a *app) versionCmd() *cobra.Command {
+	return &cobra.Command{Use: "version", Short: "print the version", Args: a.args(0, 0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(a.stdout, "lakegate %s\n", lakegate.Version)
+			return nil
+		}}
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
+// load reads the configuration of a command and prints its warnings.
+func (a *app) load(cl *config.Loader) (*config.Config, error) {
+	cfg, err := cl.Load(a.environ)
+	for _, w := range cl.Warnings() {
+		fmt.Fprintf(a.stderr, "warning: %s\n", w)
 	}
-	return false
-}
-
-func runVersion(ctx context.Context, a *app, args []string) error {
-	fs := a.flagSet("version", "", "print the version")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "lakegate %s\n", lakegate.Version)
-	return nil
+	return cfg, err
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lakegate/lakegate/queries"
+	"github.com/spf13/cobra"
 )
 
 // run runs one lakegate command in-process and returns its exit code and
@@ -180,15 +181,39 @@ func TestCommandLineErrors(t *testing.T) {
 	}
 }
 
+// TestHelpForEveryCommand: --help of every command and subcommand
+// prints its usage and flags, generated from the settings table.
 func TestHelpForEveryCommand(t *testing.T) {
-	for _, c := range commands() {
-		code, _, errs := run(t, nil, c.name, "--help")
-		if code != 0 || !strings.Contains(errs, "Usage: lakegate "+c.name) {
-			t.Errorf("%s --help: exit %d, %q", c.name, code, errs)
+	a := &app{stdout: io.Discard, stderr: io.Discard}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if sub.Name() == "help" || sub.Parent().Name() == "completion" {
+				continue
+			}
+			path := strings.Fields(strings.TrimPrefix(sub.CommandPath(), "lakegate "))
+			code, out, _ := run(t, nil, append(path, "--help")...)
+			if code != 0 || !strings.Contains(out, "Usage:\n  "+sub.CommandPath()) {
+				t.Errorf("%s --help: exit %d, %q", sub.CommandPath(), code, out)
+			}
+			if sub.Flags().Lookup("lake") != nil && !strings.Contains(out, "--lake DIR") {
+				t.Errorf("%s --help lacks --lake DIR:\n%s", sub.CommandPath(), out)
+			}
+			walk(sub)
 		}
 	}
+	walk(a.rootCmd())
 	if code, out, _ := run(t, nil, "version"); code != 0 || !strings.HasPrefix(out, "lakegate ") {
 		t.Errorf("version: %d %q", code, out)
+	}
+	if code, _, errs := run(t, nil); code != 2 || !strings.Contains(errs, "Available Commands") {
+		t.Errorf("no arguments: exit %d, %q", code, errs)
+	}
+	if code, out, _ := run(t, nil, "completion", "bash"); code != 0 || !strings.Contains(out, "__start_lakegate") {
+		t.Errorf("completion bash: exit %d", code)
+	}
+	if code, _, errs := run(t, nil, "serve", "--max-row", "5"); code != 2 || !strings.Contains(errs, "unknown flag: --max-row; did you mean --max-rows?") {
+		t.Errorf("a typo of a flag: exit %d, %q", code, errs)
 	}
 }
 

@@ -13,12 +13,18 @@ import (
 	"github.com/lakegate/lakegate"
 	"github.com/lakegate/lakegate/config"
 	"github.com/lakegate/lakegate/server"
+	"github.com/spf13/cobra"
 )
 
 // paramFlag collects repeated --param name=value flags.
 type paramFlag map[string]any
 
-func (p paramFlag) String() string { return fmt.Sprint(map[string]any(p)) }
+func (p paramFlag) String() string {
+	if len(p) == 0 {
+		return "" // no "(default map[])" in --help
+	}
+	return fmt.Sprint(map[string]any(p))
+}
 
 func (p paramFlag) Set(v string) error {
 	k, val, ok := strings.Cut(v, "=")
@@ -29,42 +35,52 @@ func (p paramFlag) Set(v string) error {
 	return nil
 }
 
-func runQuery(ctx context.Context, a *app, args []string) error {
-	fs := a.flagSet("query", `"SQL" (or - to read it from stdin) | --saved NAME | --list`,
-		"run one read-only SQL query, or a saved query, in-process on the lake and print the result")
-	format := fs.String("format", "table", "output: table, csv or json")
-	saved := fs.String("saved", "", "run the saved or canned query NAME instead of SQL (--list shows them)")
-	list := fs.Bool("list", false, "list the saved and canned queries with their parameters")
+func (p paramFlag) Type() string { return "name=value" }
+
+func (a *app) queryCmd() *cobra.Command {
+	var format, saved string
+	var list bool
 	params := paramFlag{}
-	fs.Var(params, "param", "a parameter: --param name=value (repeatable); $name of the SQL, or a parameter of --saved")
-	cl := config.Bind(fs, queryKeys...)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if *saved != "" || *list {
-		if len(pos) > 0 {
-			return fmt.Errorf("give either SQL or --saved/--list, not both")
+	cmd := &cobra.Command{Use: `query "SQL" | - | --saved NAME | --list`,
+		Short: "run one read-only SQL query, or a saved query, in-process on the lake and print the result (- reads the SQL from stdin)"}
+	cmd.Flags().StringVar(&format, "format", "table", "output `FORMAT`: table, csv or json")
+	cmd.Flags().StringVar(&saved, "saved", "", "run the saved or canned query `NAME` instead of SQL (--list shows them)")
+	cmd.Flags().BoolVar(&list, "list", false, "list the saved and canned queries with their parameters")
+	cmd.Flags().Var(params, "param", "a parameter (repeatable): $name of the SQL, or a parameter of --saved")
+	cl := config.Bind(cmd.Flags(), queryKeys...)
+	cmd.Args = func(cmd *cobra.Command, args []string) error {
+		if saved != "" || list {
+			if len(args) > 0 {
+				return a.usageError(cmd, "give either SQL or --saved/--list, not both")
+			}
+			return nil
 		}
-	} else if err := wantArgs(fs, pos, 1); err != nil {
-		return err
+		return a.args(1, -1)(cmd, args)
 	}
-	if *format != "table" && *format != "csv" && *format != "json" {
-		return fmt.Errorf("--format %q: use table, csv or json", *format)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if format != "table" && format != "csv" && format != "json" {
+			return a.usageError(cmd, "--format %q: use table, csv or json", format)
+		}
+		s, err := a.open(cl)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		if list {
+			return listSaved(cmd.Context(), a, s)
+		}
+		return a.runQuery(cmd.Context(), s, args, saved, params, format)
 	}
-	s, err := a.open(cl)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if *list {
-		return listSaved(ctx, a, s)
-	}
+	return cmd
+}
+
+func (a *app) runQuery(ctx context.Context, s *stack, args []string, saved string, params paramFlag, format string) error {
 	q := lakegate.Query{}
-	if *saved != "" {
-		q, err = savedQuery(ctx, s, *saved, params)
+	var err error
+	if saved != "" {
+		q, err = savedQuery(ctx, s, saved, params)
 	} else {
-		q.SQL, err = readSQL(pos)
+		q.SQL, err = readSQL(args)
 		if len(params) > 0 {
 			q.Params = map[string]any(params)
 		}
@@ -72,18 +88,17 @@ func runQuery(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := s.cfg
 	if err := s.openEngine(ctx); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, cfg.QueryTimeout)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
 	defer cancel()
 	rows, err := s.engine.Query(ctx, q)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	return printRows(a.stdout, rows, *format, cfg.MaxRows)
+	return printRows(a.stdout, rows, format, s.cfg.MaxRows)
 }
 
 func readSQL(pos []string) (string, error) {

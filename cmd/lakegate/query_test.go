@@ -62,7 +62,7 @@ SELECT exam_name, count(*) AS attempts FROM assessments.attempts GROUP BY 1 HAVI
 		{"bad parameter", []string{"--saved", "pass_rate", "--param", "threshold=high"}, 1, `threshold: want a number such as 0.7, got "high"`},
 		{"unknown parameter", []string{"--saved", "pass_rate", "--param", "colour=red"}, 1, `colour is not a parameter of pass_rate \(it has threshold\)`},
 		{"unknown query", []string{"--saved", "nope"}, 1, `no saved query "nope"`},
-		{"sql and saved", []string{"--saved", "pass_rate", "SELECT 1"}, 1, `either SQL or --saved`},
+		{"sql and saved", []string{"--saved", "pass_rate", "SELECT 1"}, 2, `either SQL or --saved`},
 		{"missing folder", []string{"--queries-dir", filepath.Join(folder, "nope"), "--saved", "pass_rate"}, 1, `queries_dir .* is not a readable directory`},
 	} {
 		t.Run(c.name, func(t *testing.T) {

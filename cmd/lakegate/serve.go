@@ -13,20 +13,24 @@ import (
 	"github.com/lakegate/lakegate/config"
 	"github.com/lakegate/lakegate/server"
 	"github.com/lakegate/lakegate/web"
+	"github.com/spf13/cobra"
 )
 
-func runServe(ctx context.Context, a *app, args []string) error {
-	fs := a.flagSet("serve", "", "serve SQL over HTTP on the lake")
-	cl := config.Bind(fs, serverKeys...)
-	if _, err := parse(fs, args); err != nil {
-		return err
+func (a *app) serveCmd() *cobra.Command {
+	var insecure bool
+	cmd := &cobra.Command{Use: "serve", Short: "serve SQL over HTTP on the lake", Args: a.args(0, 0)}
+	cmd.Flags().BoolVar(&insecure, "insecure-listen", false, "with auth none, allow --addr beyond this machine (a warning is printed)")
+	cl := config.Bind(cmd.Flags(), serverKeys...)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		s, err := a.open(cl)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		s.insecureListen = insecure
+		return a.serve(cmd.Context(), s, nil)
 	}
-	s, err := a.open(cl)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	return a.serve(ctx, s, nil)
+	return cmd
 }
 
 // serve runs the HTTP server on an opened stack until ctx ends. onListen,
@@ -47,6 +51,11 @@ func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) e
 	if err != nil {
 		return lakegate.Wrap(lakegate.EUNAVAILABLE, err,
 			"cannot listen on %s (%v); pick another address with --addr or LAKEGATE_ADDR", s.cfg.Addr, unwrapNet(err))
+	}
+	if auth.None && !isLoopback(ln.Addr()) && !s.insecureListen {
+		ln.Close()
+		return lakegate.Errorf(lakegate.EINVALID, "refusing to listen on %s without authentication: anyone who reaches it would act as an admin. "+
+			"Listen on 127.0.0.1 (--addr 127.0.0.1:8080), use auth: token, or pass --insecure-listen if you mean it", s.cfg.Addr)
 	}
 	srv := server.New(server.Options{
 		Engine: s.engine, Catalog: s.catalog, Tenancy: s.pool, Logger: s.log, UI: web.Handler(),

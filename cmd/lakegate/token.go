@@ -2,56 +2,35 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/lakegate/lakegate"
 	"github.com/lakegate/lakegate/config"
+	"github.com/spf13/cobra"
 )
 
-// tokenCommands are the subcommands of `lakegate token`.
-func tokenCommands() []command {
-	return []command{
-		{"create", "--user USER --tenant TENANT --role ROLE [--expires 720h]", "make an API token and print it, once", runTokenCreate},
-		{"revoke", "ID", "revoke a token (its ID, or the token itself) on every gateway sharing the catalog", runTokenRevoke},
-		{"ls", "", "list the tokens: ID, user, tenant, role, dates and status (never secrets)", runTokenLs},
-	}
-}
-
-func runToken(ctx context.Context, a *app, args []string) error {
-	switch {
-	case len(args) == 0:
-		tokenUsage(a.stderr)
-		return errUsage
-	case args[0] == "help":
-		tokenUsage(a.stdout)
-		return nil
-	case args[0] == "-h" || args[0] == "--help":
-		tokenUsage(a.stderr)
-		return nil
-	}
-	for _, c := range tokenCommands() {
-		if c.name == args[0] {
-			return c.run(ctx, a, args[1:])
-		}
-	}
-	fmt.Fprintf(a.stderr, "unknown token command %q\n\n", args[0])
-	tokenUsage(a.stderr)
-	return errUsage
-}
-
-func tokenUsage(w io.Writer) {
-	fmt.Fprintf(w, "Usage: lakegate token COMMAND [flags] [args]\n\nManage the API tokens kept in the catalog (hashed; a token is shown only when created).\n\nCommands:\n")
-	for _, c := range tokenCommands() {
-		fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintf(w, "\nRoles: %s (query its tenant), %s (also ingest into it), %s (everything, every tenant).\n"+
-		"Run `lakegate token COMMAND --help` for its flags; every command takes the storage settings (--lake, --catalog, --log-*).\n",
+// tokenCmd is `lakegate token` and its subcommands.
+func (a *app) tokenCmd() *cobra.Command {
+	g := a.group("token", "create, revoke and list API tokens (kept hashed in the catalog; a token is shown only when created)",
+		a.tokenCreateCmd(),
+		a.tokenLeaf("revoke ID", "revoke a token (its ID, or the token itself) on every gateway sharing the catalog", 1, tokenRevoke),
+		a.tokenLeaf("ls", "list the tokens: ID, user, tenant, role, dates and status (never secrets)", 0, tokenLs),
+	)
+	g.Long = g.Short + fmt.Sprintf(".\n\nRoles: %s (query its tenant), %s (also ingest into it), %s (everything, every tenant).",
 		lakegate.RoleAnalyst, lakegate.RolePublisher, lakegate.RoleAdmin)
+	return g
+}
+
+// tokenLeaf makes a token subcommand taking exactly n positional
+// arguments, with the storage settings.
+func (a *app) tokenLeaf(use, short string, n int, run func(ctx context.Context, a *app, cl *config.Loader, args []string) error) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Args: a.args(n, n)}
+	cl := config.Bind(cmd.Flags(), storageKeys...)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error { return run(cmd.Context(), a, cl, args) }
+	return cmd
 }
 
 // tokenStoreOf is a catalog store that keeps API tokens (both do).
@@ -68,44 +47,27 @@ func (s *stack) tokens() (lakegate.TokenStore, error) {
 	return ts.Tokens(), nil
 }
 
-// parseToken parses a token subcommand's flags and wants exactly want
-// positional arguments.
-func (a *app) parseToken(name, args, summary string, bind func(fs *flag.FlagSet), argv []string, want int) (*config.Loader, []string, error) {
-	fs := a.flagSet("token "+name, args, summary)
-	if bind != nil {
-		bind(fs)
-	}
-	cl := config.Bind(fs, storageKeys...)
-	pos, err := parse(fs, argv)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(pos) != want {
-		fmt.Fprintf(fs.Output(), "want %d argument(s), got %d: %s\n\n", want, len(pos), strings.Join(pos, " "))
-		fs.Usage()
-		return nil, nil, errUsage
-	}
-	return cl, pos, nil
-}
-
-func runTokenCreate(ctx context.Context, a *app, args []string) error {
+func (a *app) tokenCreateCmd() *cobra.Command {
 	var user, tenant, role string
 	var expires time.Duration
-	cl, _, err := a.parseToken("create", "", "make an API token and print it, once", func(fs *flag.FlagSet) {
-		fs.StringVar(&user, "user", "", "user name the token speaks for (required; lower-case letters, digits, _ and -)")
-		fs.StringVar(&tenant, "tenant", lakegate.DefaultTenant, "tenant (customer) of the user")
-		fs.StringVar(&role, "role", lakegate.RoleAnalyst, "role: analyst, publisher or admin")
-		fs.DurationVar(&expires, "expires", 0, "lifetime such as 720h (0: never expires)")
-	}, args, 0)
-	if err != nil {
-		return err
-	}
+	cmd := a.tokenLeaf("create --user USER --tenant TENANT --role ROLE [--expires 720h]", "make an API token and print it, once", 0,
+		func(ctx context.Context, a *app, cl *config.Loader, _ []string) error {
+			return tokenCreate(ctx, a, cl, lakegate.Principal{User: user, Tenant: tenant, Role: role}, expires)
+		})
+	cmd.Flags().StringVar(&user, "user", "", "user name the token speaks for (required; lower-case letters, digits, _ and -)")
+	cmd.Flags().StringVar(&tenant, "tenant", lakegate.DefaultTenant, "tenant (customer) of the user")
+	cmd.Flags().StringVar(&role, "role", lakegate.RoleAnalyst, "role: analyst, publisher or admin")
+	cmd.Flags().DurationVar(&expires, "expires", 0, "lifetime such as 720h (0: never expires)")
+	return cmd
+}
+
+func tokenCreate(ctx context.Context, a *app, cl *config.Loader, who lakegate.Principal, expires time.Duration) error {
 	s, store, err := a.openTokens(cl)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	tok, r, err := lakegate.NewToken(lakegate.Principal{User: user, Tenant: tenant, Role: role}, expires, time.Now())
+	tok, r, err := lakegate.NewToken(who, expires, time.Now())
 	if err != nil {
 		return err
 	}
@@ -123,12 +85,9 @@ func runTokenCreate(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-func runTokenRevoke(ctx context.Context, a *app, args []string) error {
-	cl, pos, err := a.parseToken("revoke", "ID", "revoke a token on every gateway sharing the catalog", nil, args, 1)
-	if err != nil {
-		return err
-	}
+func tokenRevoke(ctx context.Context, a *app, cl *config.Loader, pos []string) error {
 	id := pos[0]
+	var err error
 	if strings.HasPrefix(id, lakegate.TokenPrefix) { // the whole token was pasted
 		if id, _, err = lakegate.ParseToken(id); err != nil {
 			return lakegate.Errorf(lakegate.EINVALID, "%q is neither a token ID nor a token; lakegate token ls lists the IDs", pos[0])
@@ -146,11 +105,7 @@ func runTokenRevoke(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-func runTokenLs(ctx context.Context, a *app, args []string) error {
-	cl, _, err := a.parseToken("ls", "", "list the tokens (never secrets)", nil, args, 0)
-	if err != nil {
-		return err
-	}
+func tokenLs(ctx context.Context, a *app, cl *config.Loader, _ []string) error {
 	s, store, err := a.openTokens(cl)
 	if err != nil {
 		return err

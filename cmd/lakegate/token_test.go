@@ -176,14 +176,14 @@ func TestTokenCommandErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"token"}, 2, "Usage: lakegate token"},
+		{[]string{"token"}, 2, "lakegate token COMMAND"},
 		{[]string{"token", "mint"}, 2, `unknown token command "mint"`},
 		{[]string{"token", "create", "--lake", lake}, 1, "user name"},
 		{[]string{"token", "create", "--lake", lake, "--user", "ana", "--role", "root"}, 1, `role "root"`},
 		{[]string{"token", "create", "--lake", lake, "--user", "ana", "--tenant", "../x"}, 1, `tenant name "../x"`},
 		{[]string{"token", "create", "--lake", lake, "--user", "ana", "--expires", "-1h"}, 1, "negative"},
 		{[]string{"token", "revoke", "--lake", lake, "0123456789abcdef"}, 1, "no token"},
-		{[]string{"token", "revoke", "--lake", lake}, 2, "want 1 argument"},
+		{[]string{"token", "revoke", "--lake", lake}, 2, "missing arguments"},
 		{[]string{"token", "ls", "--lake", lake}, 0, "no tokens"},
 	} {
 		code, out, errOut := run(t, nil, tc.args...)

@@ -24,7 +24,7 @@ var (
 	storageKeys = []string{"lake", "catalog", "log_format", "log_level"}
 	tenantKeys  = append(append([]string{}, storageKeys...), "tenant") // commands on one tenant's data
 	engineKeys  = append(append([]string{}, storageKeys...), "threads", "memory_limit", "query_timeout", "max_rows")
-	serverKeys  = append(append([]string{}, engineKeys...), "addr", "max_body_bytes", "max_ingest_bytes",
+	serverKeys  = append(append([]string{}, engineKeys...), "addr", "max_body_bytes", "max_ingest_bytes", "max_ingest_decompressed_bytes",
 		"max_concurrent", "max_concurrent_per_user", "max_queued", "queue_wait", "cache_bytes", "job_ttl", "spill_dir",
 		"auth", "tls_cert", "tls_key", "rate_limit", "rate_burst", "max_concurrent_per_token", "queries_dir")
 )
@@ -43,6 +43,8 @@ type stack struct {
 	engine  lakegate.Engine
 	pool    *tenancy.Pool   // every tenant's engine, when serving
 	metrics *server.Metrics // what demo's ingest counts, served at /metrics
+	// insecureListen allows auth none on an address beyond this machine.
+	insecureListen bool
 }
 
 func (a *app) logger(cfg *config.Config) *slog.Logger {
@@ -57,7 +59,7 @@ func (a *app) logger(cfg *config.Config) *slog.Logger {
 
 // open loads the configuration and opens the lake and its catalog.
 func (a *app) open(cl *config.Loader) (*stack, error) {
-	cfg, err := cl.Load(a.environ)
+	cfg, err := a.load(cl)
 	if err != nil {
 		return nil, err
 	}
