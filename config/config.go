@@ -173,3 +173,19 @@ func oneOf(allowed ...string) func(string) error {
 		return fmt.Errorf("%q is not one of %s", v, strings.Join(allowed, ", "))
 	}
 }
+
+// MarkdownTable is the README's table of settings, made from Settings.
+func MarkdownTable() string {
+	var b strings.Builder
+	b.WriteString("| key | default | meaning |\n| --- | --- | --- |\n")
+	for _, s := range Settings {
+		def := "`" + s.Default + "`"
+		if s.Default == "" {
+			def = "(none)"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", s.Key, def, mdEscape.Replace(s.Help))
+	}
+	return b.String()
+}
+
+var mdEscape = strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;")

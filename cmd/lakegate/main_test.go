@@ -161,11 +161,12 @@ func TestCommandLineErrors(t *testing.T) {
 	}{
 		{"unknown command", nil, []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{"unknown config key", nil, []string{"serve", "--config", cfg}, 1, `unknown setting "laek"`},
-		{"unknown env key", []string{"LAKEGATE_LAEK=1"}, []string{"ingest", "assessments", "x.json"}, 1, "LAKEGATE_LAEK"},
 		{"unknown dataset", nil, []string{"generate", "students"}, 2, `unknown dataset "students"`},
 		{"no files", nil, []string{"ingest", "assessments"}, 2, "missing arguments"},
 		{"missing file", nil, []string{"ingest", "assessments", filepath.Join(dir, "nope.json"), "--lake", dir}, 1, "nope.json"},
 		{"postgres unreachable, password masked", nil, []string{"query", "--lake", dir, "--catalog", "postgres://u:hunter2@127.0.0.1:1/db?connect_timeout=2", "SELECT 1"}, 1, "u:****@127.0.0.1"},
+		{"demo beyond this machine", nil, []string{"demo", "--lake", dir, "--attempts", "10", "--addr", "0.0.0.0:0"}, 1, "refusing to listen on 0.0.0.0:0 without authentication"},
+		{"unknown env warns", []string{"LAKEGATE_MAX_ROW=5"}, []string{"query", "--lake", dir, "SELECT 1 AS one"}, 0, `LAKEGATE_MAX_ROW names no setting; ignored; did you mean "max_rows"?`},
 		{"write refused", nil, []string{"query", "--lake", dir, "CREATE TABLE t (a INT)"}, 1, "read-only"},
 	}
 	for _, tt := range tests {
