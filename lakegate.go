@@ -3,7 +3,8 @@
 // the edges implement (Catalog, Store, Engine) and the application error type.
 //
 // It imports nothing of this module: technology lives in the sub-packages
-// (catalog, lake, engine/duckdb, ingest, server) and cmd/lakegate wires them.
+// (catalog, landing, engine/duckdb, ingest, server, ...) and cmd/lakegate
+// wires them.
 package lakegate
 
 // Version is the build version; cmd/lakegate overrides it with -ldflags.

@@ -3,7 +3,6 @@ package ingest
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"errors"
 	"runtime"
 	"strings"
@@ -212,5 +211,3 @@ func syntaxReason(err error) string {
 	}
 	return msg
 }
-
-func hexHash(h hash128) string { return hex.EncodeToString(h[:]) }

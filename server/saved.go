@@ -30,7 +30,11 @@ func (s *Server) savedRoutes(e *echo.Echo) {
 		if err != nil {
 			panic(fmt.Sprintf("server: the embedded queries do not parse: %v", err)) // a build error
 		}
-		s.opt.Queries, _ = queries.NewLibrary(nil, all)
+		lib, err := queries.NewLibrary(nil, all)
+		if err != nil {
+			panic(fmt.Sprintf("server: the embedded queries do not make a library: %v", err)) // a build error
+		}
+		s.opt.Queries = lib
 	}
 	e.GET("/v1/saved", s.listSaved)
 	e.POST("/v1/saved", s.postSaved)
@@ -158,8 +162,9 @@ func (s *Server) savedRequest(c echo.Context) (req request, format string, err e
 	if format, err = chooseFormat("", body.Format, c); err != nil {
 		return req, "json", err
 	}
-	req.Params, req.TimeoutMS = typedJSON(bound), body.TimeoutMS
-	return req, format, nil
+	req.TimeoutMS = body.TimeoutMS
+	req.Params, err = typedJSON(bound)
+	return req, format, err
 }
 
 // runOptions are the query-string keys of the run route that are not
@@ -193,7 +198,7 @@ func runValues(qs url.Values, body map[string]any) (map[string]any, error) {
 
 // typedJSON encodes bound parameters so that run's decoding gives back the
 // same Go types: a number-typed 1 stays a float (1.0), not an int64.
-func typedJSON(bound map[string]any) json.RawMessage {
+func typedJSON(bound map[string]any) (json.RawMessage, error) {
 	var b bytes.Buffer
 	b.WriteByte('{')
 	names := make([]string, 0, len(bound))
@@ -205,7 +210,10 @@ func typedJSON(bound map[string]any) json.RawMessage {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		key, _ := json.Marshal(k)
+		key, err := json.Marshal(k)
+		if err != nil {
+			return nil, err
+		}
 		b.Write(key)
 		b.WriteByte(':')
 		if f, ok := bound[k].(float64); ok {
@@ -216,11 +224,14 @@ func typedJSON(bound map[string]any) json.RawMessage {
 			b.WriteString(t)
 			continue
 		}
-		v, _ := json.Marshal(bound[k])
+		v, err := json.Marshal(bound[k])
+		if err != nil {
+			return nil, lakegate.Wrap(lakegate.EINVALID, err, "parameter %s: its value cannot be sent as JSON", k)
+		}
 		b.Write(v)
 	}
 	b.WriteByte('}')
-	return b.Bytes()
+	return b.Bytes(), nil
 }
 
 // readRaw reads at most MaxBodyBytes and returns the body and its media type.

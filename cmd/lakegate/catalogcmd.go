@@ -136,13 +136,17 @@ func catalogDescribe(ctx context.Context, c *catalogCall) error {
 	for _, k := range sortedKeys(t.Properties) {
 		fmt.Fprintf(tw, "property\t%s=%s\n", k, t.Properties[k])
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 	tw = tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nCOLUMN\tTYPE\tNULLABLE\tCOMMENT")
 	for _, col := range t.Columns {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", col.Name, col.Type, yesNo(col.Nullable), col.Comment)
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 	if len(t.PartitionKeys) == 0 {
 		fmt.Fprintln(a.stdout, "\n(not partitioned)")
 		return nil
@@ -175,7 +179,9 @@ func catalogPartitions(ctx context.Context, c *catalogCall) error {
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\n", name, len(p.Files), p.Rows, p.Bytes, stamp(p.Created), p.Location)
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 	fmt.Fprintf(a.stdout, "(%s)\n", plural(len(parts), "partition"))
 	return nil
 }
@@ -287,7 +293,9 @@ func catalogRepair(ctx context.Context, c *catalogCall, dry bool) error {
 			}
 		}
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 	counts := fmt.Sprintf("%d new, %d with new files, %d gone, %d with files gone",
 		len(r.NewPartitions), len(r.NewFiles), len(r.GonePartitions), len(r.GoneFiles))
 	if !r.Applied {

@@ -135,7 +135,9 @@ func printRows(w io.Writer, rows lakegate.Rows, format string, max int) error {
 		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 	if n == max && rows.Next() {
 		fmt.Fprintf(w, "(stopped at %d rows: raise --max-rows or use --format csv for all of them)\n", max)
 	} else {
