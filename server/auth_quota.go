@@ -7,34 +7,30 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/time/rate"
 
 	"github.com/lakegate/lakegate"
 )
 
-// quotas bounds each token's request rate (a token bucket per token) and
-// requests in flight. Requests without a token (authentication off) are
+// quotas bounds each token's request rate (a token bucket per token,
+// golang.org/x/time/rate) and requests in flight. Requests without a token (authentication off) are
 // not bounded here; the query limits (limits.go) still apply.
 type quotas struct {
 	rate        float64 // tokens per second; 0: no rate limit
-	burst       float64
+	burst       int
 	maxInFlight int // 0: no bound
 	now         func() time.Time
 
 	mu       sync.Mutex
-	buckets  map[string]*bucket
+	buckets  map[string]*rate.Limiter
 	inFlight map[string]int
 }
 
-type bucket struct {
-	level float64 // requests that may start now
-	last  time.Time
-}
-
 func newQuotas(o AuthOptions) *quotas {
-	q := &quotas{rate: o.RateLimit, burst: float64(o.RateBurst), maxInFlight: o.MaxConcurrentPerToken, now: o.Now,
-		buckets: map[string]*bucket{}, inFlight: map[string]int{}}
+	q := &quotas{rate: o.RateLimit, burst: o.RateBurst, maxInFlight: o.MaxConcurrentPerToken, now: o.Now,
+		buckets: map[string]*rate.Limiter{}, inFlight: map[string]int{}}
 	if q.burst <= 0 {
-		q.burst = math.Max(1, math.Ceil(q.rate))
+		q.burst = int(math.Max(1, math.Ceil(q.rate)))
 	}
 	if q.now == nil {
 		q.now = time.Now
@@ -80,16 +76,13 @@ func (q *quotas) take(id string) time.Duration {
 	now := q.now()
 	b, ok := q.buckets[id]
 	if !ok {
-		b = &bucket{level: q.burst, last: now}
+		b = rate.NewLimiter(rate.Limit(q.rate), q.burst)
 		q.buckets[id] = b
 	}
-	if dt := now.Sub(b.last).Seconds(); dt > 0 {
-		b.level = math.Min(q.burst, b.level+dt*q.rate)
-		b.last = now
+	r := b.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now) // refused: it spends nothing
+		return d
 	}
-	if b.level >= 1 {
-		b.level--
-		return 0
-	}
-	return time.Duration((1 - b.level) / q.rate * float64(time.Second))
+	return 0
 }

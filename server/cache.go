@@ -1,7 +1,6 @@
 package server
 
 import (
-	"container/list"
 	"crypto/sha256"
 	"encoding/json"
 	"math"
@@ -11,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"github.com/labstack/echo/v4"
 )
 
@@ -198,7 +198,6 @@ type cacheEntry struct {
 	body    []byte
 	tmpl    *template // for JSON bodies: where query_id, cached and elapsed_ms go
 	rows    int
-	elem    *list.Element
 }
 
 func (e *cacheEntry) size() int64 { return int64(len(e.body)+len(e.key)) + 256 }
@@ -256,18 +255,20 @@ type resultCache struct {
 	max, maxEntry int64
 
 	mu    sync.Mutex
-	used  int64
-	items map[string]*cacheEntry
-	lru   *list.List // front: most recently used
-	evict func()     // counts evictions (metrics)
+	used  int64                               // bytes of the entries held
+	lru   *simplelru.LRU[string, *cacheEntry] // bounded by used, not by count
+	evict func()                              // counts evictions (metrics)
 }
 
-// newResultCache returns nil when size is 0: the cache is off.
+// newResultCache returns nil when size is 0: the cache is off. The LRU
+// holds any number of entries; put evicts by their bytes.
 func newResultCache(size int64, evict func()) *resultCache {
 	if size <= 0 {
 		return nil
 	}
-	return &resultCache{max: size, maxEntry: size / maxEntryShare, items: map[string]*cacheEntry{}, lru: list.New(), evict: evict}
+	rc := &resultCache{max: size, maxEntry: size / maxEntryShare, evict: evict}
+	rc.lru, _ = simplelru.NewLRU(math.MaxInt, func(_ string, e *cacheEntry) { rc.used -= e.size() })
+	return rc
 }
 
 // get returns the entry of key computed at catalog version v; an entry of
@@ -275,17 +276,17 @@ func newResultCache(size int64, evict func()) *resultCache {
 func (rc *resultCache) get(key string, v int64) *cacheEntry {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	e := rc.items[key]
+	e, ok := rc.lru.Peek(key)
 	switch {
-	case e == nil:
+	case !ok:
 		return nil
 	case e.version < v:
-		rc.remove(e)
+		rc.lru.Remove(key)
 		return nil
 	case e.version > v:
 		return nil // stored by a query that saw a newer catalog than this one
 	}
-	rc.lru.MoveToFront(e.elem)
+	rc.lru.Get(key) // now the most recently used
 	return e
 }
 
@@ -297,32 +298,25 @@ func (rc *resultCache) put(e *cacheEntry) {
 	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if old := rc.items[e.key]; old != nil {
+	if old, ok := rc.lru.Peek(e.key); ok {
 		if old.version > e.version {
 			return // a newer answer is already there
 		}
-		rc.remove(old)
+		rc.lru.Remove(e.key)
 	}
-	e.elem = rc.lru.PushFront(e)
-	rc.items[e.key] = e
+	rc.lru.Add(e.key, e)
 	rc.used += e.size()
 	for rc.used > rc.max {
-		rc.remove(rc.lru.Back().Value.(*cacheEntry))
+		rc.lru.RemoveOldest()
 		if rc.evict != nil {
 			rc.evict()
 		}
 	}
 }
 
-func (rc *resultCache) remove(e *cacheEntry) {
-	rc.lru.Remove(e.elem)
-	delete(rc.items, e.key)
-	rc.used -= e.size()
-}
-
 // stats returns the entries and bytes held.
 func (rc *resultCache) stats() (entries int, bytes int64) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	return len(rc.items), rc.used
+	return rc.lru.Len(), rc.used
 }
