@@ -138,6 +138,9 @@ func TestPlaceholders(t *testing.T) {
 		"SELECT '$x', \"$y\", $1, ? -- $z\n, $w":       {"w"},
 		"SELECT 'it''s $q', $ok /* $c\n */ , $ok::int": {"ok"},
 		"SELECT 1": {},
+		"SELECT $$ $x $$, $tag$ it's $y $tag$, $z": {"z"},
+		"SELECT E'\\' $x', $y /* /* $n */ $m */":   {"y"},
+		"SELECT $prénom, \"$col\"":                 {"prénom"},
 	} {
 		if got := Placeholders(sql); !reflect.DeepEqual(got, want) {
 			t.Errorf("Placeholders(%q) = %v, want %v", sql, got, want)

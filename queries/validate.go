@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/lakegate/lakegate"
+	"github.com/lakegate/lakegate/internal/sqlscan"
 )
 
 // namePattern is what a query or parameter name may be: it travels in
@@ -96,51 +97,14 @@ func contains(list []string, s string) bool {
 }
 
 // Placeholders returns the distinct $NAME parameters of sql, sorted,
-// skipping string literals, quoted identifiers and comments. Positional
-// $1 and ? are not named parameters and are not returned.
+// skipping string literals (dollar-quoted and E'...' ones too), quoted
+// identifiers and comments. Positional $1 and ? are not named parameters
+// and are not returned.
 func Placeholders(sql string) []string {
-	seen := map[string]bool{}
-	for i := 0; i < len(sql); i++ {
-		switch c := sql[i]; {
-		case c == '\'' || c == '"':
-			end := strings.IndexByte(sql[i+1:], c)
-			if end < 0 {
-				i = len(sql)
-			} else {
-				i += end + 1 // a doubled quote just starts the next literal
-			}
-		case c == '-' && strings.HasPrefix(sql[i:], "--"):
-			end := strings.IndexByte(sql[i:], '\n')
-			if end < 0 {
-				end = len(sql) - i
-			}
-			i += end
-		case c == '/' && strings.HasPrefix(sql[i:], "/*"):
-			end := strings.Index(sql[i+2:], "*/")
-			if end < 0 {
-				i = len(sql)
-			} else {
-				i += end + 3
-			}
-		case c == '$' && i+1 < len(sql) && isNameStart(sql[i+1]):
-			j := i + 1
-			for j < len(sql) && isNameByte(sql[j]) {
-				j++
-			}
-			seen[sql[i+1:j]] = true
-			i = j - 1
-		}
-	}
-	out := make([]string, 0, len(seen))
-	for n := range seen {
-		out = append(out, n)
-	}
+	out := append([]string{}, sqlscan.Params(sql)...)
 	sort.Strings(out)
 	return out
 }
-
-func isNameStart(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-func isNameByte(c byte) bool  { return isNameStart(c) || c >= '0' && c <= '9' }
 
 // Bind checks values (strings from a URL or command line, or JSON-decoded
 // values) against q's parameters and returns every parameter's value, the

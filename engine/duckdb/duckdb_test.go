@@ -119,6 +119,9 @@ func TestRefusalMessages(t *testing.T) {
 		{"-- only a comment", "missing SQL"},
 		{"PIVOT assessments.attempts ON exam_name USING count(*)", "list the values"},
 		{"EXPORT DATABASE 'x'", "got EXPORT"},
+		{"/* a /* nested */ comment */ DROP VIEW assessments.attempts", "got DROP"},
+		{"EXPLAIN ANALYZE ($$)$$) COPY (SELECT 1) TO 'x.csv'", "EXPLAIN"},
+		{"SELECT $$ ; $$; DROP VIEW assessments.attempts", "send one statement per request"},
 	} {
 		_, err := enginetest.Query(context.Background(), db, c.sql, nil)
 		if msg := lakegate.ErrorMessage(err); !strings.Contains(msg, c.want) {
@@ -144,6 +147,9 @@ func TestReadOnlyForms(t *testing.T) {
 		"EXPLAIN (SELECT 1)",
 		"PIVOT assessments.attempts ON exam_name IN ('Algebra', 'Physics') USING count(*)",
 		"  -- leading comment\n SELECT 1;",
+		"SELECT $$it's ; -- not a comment$$ AS s;",
+		"SELECT $t$ /* $t$ AS s, E'\\' ; ' AS e",
+		"/* /* nested */ */ SELECT 1 AS \"prénom\"",
 	} {
 		if _, err := enginetest.Query(context.Background(), db, sql, nil); err != nil {
 			t.Errorf("%s: %v", sql, err)

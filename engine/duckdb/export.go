@@ -16,6 +16,7 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/lakegate/lakegate"
+	"github.com/lakegate/lakegate/internal/sqlscan"
 )
 
 var _ lakegate.Exporter = (*DB)(nil)
@@ -128,29 +129,19 @@ func (db *DB) exportable(ctx context.Context, conn *sql.Conn, q lakegate.Query) 
 // comments when only blanks, comments and semicolons follow it: the
 // statement is known to be single, so that is its terminator.
 func stripTerminator(text string) string {
-	for i := 0; i < len(text); i++ {
-		switch c := text[i]; {
-		case c == '\'' || c == '"':
-			end := strings.IndexByte(text[i+1:], c)
-			if end < 0 {
-				return text
-			}
-			i += end + 1
-		case strings.HasPrefix(text[i:], "--") || strings.HasPrefix(text[i:], "/*"):
-			i = skipSpace(text, i) - 1
-		case c == ';':
-			rest := text[i:]
-			for j := 0; j < len(rest); {
-				j = skipSpace(rest, j)
-				if j < len(rest) && rest[j] != ';' {
-					return text // not a terminator: leave the text as checked
-				}
-				j++
-			}
-			return text[:i]
+	cut := -1 // where the trailing run of semicolons starts
+	for t := range sqlscan.Tokens(text) {
+		switch {
+		case t.Kind != sqlscan.Punct || t.Text != ";":
+			cut = -1
+		case cut < 0:
+			cut = t.Pos
 		}
 	}
-	return text
+	if cut < 0 {
+		return text
+	}
+	return text[:cut]
 }
 
 // probeColumns learns the answer's column names and types as Query

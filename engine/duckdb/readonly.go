@@ -10,6 +10,7 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/lakegate/lakegate"
+	"github.com/lakegate/lakegate/internal/sqlscan"
 )
 
 const readOnlyHelp = "only read-only queries (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE, SHOW, SUMMARIZE) are allowed"
@@ -118,15 +119,22 @@ var writeKeywords = map[string]bool{
 
 // writeKeyword returns the first keyword of text when it starts a write.
 func writeKeyword(text string) string {
-	w, _ := word(text, skipSpace(text, 0))
-	if w = strings.ToUpper(w); writeKeywords[w] {
+	if w := strings.ToUpper(firstWord(text)); writeKeywords[w] {
 		return w
 	}
 	return ""
 }
 
+// firstWord is the keyword text starts with, after comments ("" if none).
+func firstWord(text string) string {
+	if t := sqlscan.First(text); t.Kind == sqlscan.Word {
+		return t.Text
+	}
+	return ""
+}
+
 func isPivot(text string) bool {
-	w, _ := word(text, skipSpace(text, 0))
+	w := firstWord(text)
 	return strings.EqualFold(w, "PIVOT") || strings.EqualFold(w, "UNPIVOT")
 }
 
@@ -198,110 +206,28 @@ func checkExplain(conn *sql.Conn, text string) error {
 // lists in parentheses, and, since "(" may also open a parenthesised
 // query, the text from each "(" on. It only skips tokens; DuckDB parses.
 func explainTargets(text string) []string {
-	i := skipSpace(text, 0)
-	w, i := word(text, i)
-	if !strings.EqualFold(w, "EXPLAIN") {
+	if !strings.EqualFold(firstWord(text), "EXPLAIN") {
 		return nil
 	}
 	var out []string
-	for {
-		i = skipSpace(text, i)
-		if i < len(text) && text[i] == '(' {
-			out = append(out, text[i:])
-			end := closeParen(text, i)
+	skipTo := 0 // tokens before this offset belong to an option list
+	for t := range sqlscan.Tokens(text) {
+		switch {
+		case t.Pos < skipTo:
+		case t.Kind == sqlscan.Word && (strings.EqualFold(t.Text, "EXPLAIN") || strings.EqualFold(t.Text, "ANALYZE") ||
+			strings.EqualFold(t.Text, "ANALYSE") || strings.EqualFold(t.Text, "VERBOSE")):
+		case t.Kind == sqlscan.Punct && t.Text == "(":
+			out = append(out, text[t.Pos:])
+			end := sqlscan.CloseParen(text, t.Pos)
 			if end < 0 {
 				return out
 			}
-			i = end + 1
-			continue
-		}
-		w, j := word(text, i)
-		switch strings.ToUpper(w) {
-		case "ANALYZE", "ANALYSE", "VERBOSE":
-			i = j
-			continue
-		}
-		return append(out, text[i:])
-	}
-}
-
-// skipSpace skips white space and SQL comments from i.
-func skipSpace(s string, i int) int {
-	for i < len(s) {
-		switch {
-		case s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f':
-			i++
-		case strings.HasPrefix(s[i:], "--"):
-			nl := strings.IndexByte(s[i:], '\n')
-			if nl < 0 {
-				return len(s)
-			}
-			i += nl + 1
-		case strings.HasPrefix(s[i:], "/*"):
-			i = skipBlockComment(s, i)
+			skipTo = end + 1
 		default:
-			return i
+			return append(out, text[t.Pos:])
 		}
 	}
-	return i
-}
-
-// skipBlockComment skips a (possibly nested) /* */ comment starting at i.
-func skipBlockComment(s string, i int) int {
-	depth := 0
-	for i < len(s) {
-		switch {
-		case strings.HasPrefix(s[i:], "/*"):
-			depth++
-			i += 2
-		case strings.HasPrefix(s[i:], "*/"):
-			depth--
-			i += 2
-			if depth == 0 {
-				return i
-			}
-		default:
-			i++
-		}
-	}
-	return i
-}
-
-// word reads the keyword starting at i.
-func word(s string, i int) (string, int) {
-	j := i
-	for j < len(s) && (s[j] == '_' || s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z') {
-		j++
-	}
-	return s[i:j], j
-}
-
-// closeParen returns the index of the ")" matching the "(" at i, skipping
-// quoted text and comments, or -1.
-func closeParen(s string, i int) int {
-	depth := 0
-	for i < len(s) {
-		switch c := s[i]; {
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-			if depth == 0 {
-				return i
-			}
-		case c == '\'' || c == '"':
-			end := strings.IndexByte(s[i+1:], c)
-			if end < 0 {
-				return -1
-			}
-			i += end + 1
-		case strings.HasPrefix(s[i:], "--") || strings.HasPrefix(s[i:], "/*"):
-			i = skipSpace(s, i)
-			continue
-		}
-		i++
-	}
-	return -1
+	return out
 }
 
 var typeNames = map[duckdb.StmtType]string{
