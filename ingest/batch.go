@@ -184,7 +184,7 @@ func (b *batch) tableChange(s tableSpec, files []stagedFile) lakegate.TableChang
 	tc := lakegate.TableChange{Table: lakegate.Table{
 		Database: b.opt.Database, Name: s.name, Description: s.description,
 		Location: path.Join(b.opt.Database, s.name), Format: "parquet",
-		Columns: s.columns, PartitionKeys: []lakegate.Column{partitionKey}, SchemaVersion: 1,
+		Columns: s.catalogColumns(), PartitionKeys: []lakegate.Column{partitionKey}, SchemaVersion: 1,
 	}}
 	if len(files) == 0 {
 		return tc

@@ -130,49 +130,36 @@ func (h *hexBuf) of(r *result) null[string] {
 	return some(bytesView(h[:]))
 }
 
+// addRow appends one row to w, each column filled by its spec.
+func addRow(w *tableWriter, x *row) error {
+	var n int64
+	for j, c := range w.spec.columns {
+		n += c.put(w.f[j], x)
+	}
+	return w.added(n)
+}
+
 func (b *batch) addAttempts(c *chunk) error {
-	w := b.writers[0]
-	f := w.f
-	var hb hexBuf
+	x := row{b: b}
 	for i := range c.results {
-		r := &c.results[i]
-		if !r.land {
-			continue
-		}
-		s, a := &c.spans[i], &r.att
-		n := putStr(f[0], a.KeenID) + putStr(f[1], a.UserExamID) + putStr(f[2], a.BaseExamID) +
-			putStr(f[3], a.ExamName) + putBool(f[4], a.Certification) + putFloat(f[5], a.MaxAttempts) +
-			putTS(f[6], a.StartedAt) + putTS(f[7], a.CompletedAt) + putFloat(f[8], a.Duration) +
-			putTS(f[9], a.KeenTimestamp) + putTS(f[10], a.KeenCreated) + putStr(f[11], a.SequenceID) +
-			putInt(f[12], a.Attempt) + putInt(f[13], some(a.QuestionCount)) + putInt(f[14], a.Correct) +
-			putInt(f[15], a.Incorrect) + putInt(f[16], a.Incomplete) + putInt(f[17], a.Submitted) +
-			putInt(f[18], a.Unanswered) + putInt(f[19], a.Total) + putBool(f[20], a.AllCorrect) +
-			putFloat(f[21], a.Score) + putBool(f[22], some(a.IsTest)) + putStr(f[23], some(b.source)) +
-			putInt(f[24], some(s.n)) + putStr(f[25], some(b.id)) + putStr(f[26], hb.of(r))
-		if err := w.added(n); err != nil {
-			return err
+		if x.r, x.s = &c.results[i], &c.spans[i]; x.r.land {
+			if err := addRow(b.writers[0], &x); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
 func (b *batch) addQuestions(c *chunk) error {
-	w := b.writers[1]
-	f := w.f
+	x := row{b: b}
 	for i := range c.results {
-		r := &c.results[i]
-		if !r.land {
+		if x.r, x.s = &c.results[i], &c.spans[i]; !x.r.land {
 			continue
 		}
-		a := &r.att
-		for _, q := range c.qs[r.q0:r.q1] {
-			n := putStr(f[0], a.KeenID) + putStr(f[1], a.UserExamID) + putStr(f[2], a.BaseExamID) +
-				putStr(f[3], a.ExamName) + putInt(f[4], some(q.Position)) + putStr(f[5], q.QuestionID) +
-				putBool(f[6], q.UserCorrect) + putBool(f[7], q.UserIncomplete) + putBool(f[8], q.UserSubmitted) +
-				putStr(f[9], q.UserResult) + putInt(f[10], some(q.OptionCount)) + putInt(f[11], some(q.CheckedCount)) +
-				putInt(f[12], some(q.CorrectOptions)) + putTS(f[13], q.FirstAnswerAt) + putTS(f[14], q.LastAnswerAt) +
-				putStr(f[15], some(b.id))
-			if err := w.added(n); err != nil {
+		for j := x.r.q0; j < x.r.q1; j++ {
+			x.q = &c.qs[j]
+			if err := addRow(b.writers[1], &x); err != nil {
 				return err
 			}
 		}
@@ -181,47 +168,33 @@ func (b *batch) addQuestions(c *chunk) error {
 }
 
 func (b *batch) addRaws(c *chunk) error {
-	w := b.writers[2]
-	f := w.f
-	var hb hexBuf
+	x := row{b: b}
 	for i := range c.results {
-		r := &c.results[i]
-		if !r.land {
-			continue
-		}
-		s := &c.spans[i]
-		js := c.compact.Bytes()[r.js0:r.js1]
-		n := putStr(f[0], hb.of(r)) + putStr(f[1], r.att.KeenID) + putStr(f[2], some(bytesView(js))) +
-			putStr(f[3], some(b.source)) + putInt(f[4], some(s.n)) + putInt(f[5], some(s.off)) +
-			putStr(f[6], some(b.id))
-		if err := w.added(n); err != nil {
-			return err
+		if x.r, x.s = &c.results[i], &c.spans[i]; x.r.land {
+			x.json = c.compact.Bytes()[x.r.js0:x.r.js1]
+			if err := addRow(b.writers[2], &x); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
 func (b *batch) addRejects(c *chunk) error {
-	w := b.writers[3]
-	f := w.f
+	x := row{b: b}
 	for i := range c.results {
-		r := &c.results[i]
-		if r.reject == "" {
+		if x.r, x.s = &c.results[i], &c.spans[i]; x.r.reject == "" {
 			continue
 		}
-		s := &c.spans[i]
-		reason := r.reject
-		raw := c.arena[s.start:s.end]
-		capped := s.capped
-		if len(raw) > rawCap {
-			raw, capped = raw[:rawCap], true
+		x.reason, x.text = x.r.reject, c.arena[x.s.start:x.s.end]
+		capped := x.s.capped
+		if len(x.text) > rawCap {
+			x.text, capped = x.text[:rawCap], true
 		}
 		if capped {
-			reason += fmt.Sprintf(" (raw text cut at its first %d bytes)", rawCap)
+			x.reason += fmt.Sprintf(" (raw text cut at its first %d bytes)", rawCap)
 		}
-		n := putStr(f[0], some(b.source)) + putInt(f[1], some(s.n)) + putInt(f[2], some(s.off)) +
-			putStr(f[3], some(reason)) + putStr(f[4], some(bytesView(raw))) + putStr(f[5], some(b.id))
-		if err := w.added(n); err != nil {
+		if err := addRow(b.writers[3], &x); err != nil {
 			return err
 		}
 	}

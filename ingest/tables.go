@@ -19,105 +19,167 @@ const (
 // only, not in the Parquet files.
 var partitionKey = lakegate.Column{Name: "ingest_date", Type: "DATE", Comment: "UTC date of the ingest run"}
 
-func col(name, typ, comment string) lakegate.Column {
-	return lakegate.Column{Name: name, Type: typ, Nullable: true, Comment: comment}
+// row is what one row of any table is made from; each table's columns
+// read the parts they need.
+type row struct {
+	b      *batch
+	r      *result
+	s      *spanRef
+	q      *questionRow // the question (questions)
+	json   []byte       // the compacted record (raw)
+	reason string       // why it was rejected (rejects)
+	text   []byte       // the rejected text (rejects)
+	hb     hexBuf
 }
 
-func req(name, typ, comment string) lakegate.Column {
-	return lakegate.Column{Name: name, Type: typ, Comment: comment}
+func (x *row) att() *attemptRow   { return &x.r.att }
+func (x *row) hash() null[string] { return x.hb.of(x.r) }
+
+// column is a catalog column and how one row fills it: adding a column to
+// a table is one line of its spec.
+type column struct {
+	lakegate.Column
+	put func(f array.Builder, x *row) int64 // appends the value, returns its bytes
 }
 
-// tableSpec is one landed table: its catalog columns (DuckDB type names),
-// which columns skip Parquet dictionary encoding (unique values: big
-// strings, record numbers and offsets, timestamps; a dictionary of them only
-// costs hashing until the writer falls back to plain encoding), and
-// its description.
+// required marks a column NOT NULL in the catalog.
+func (c column) required() column {
+	c.Nullable = false
+	return c
+}
+
+func colOf[T any](name, typ, comment string, put func(array.Builder, null[T]) int64, get func(*row) null[T]) column {
+	return column{Column: lakegate.Column{Name: name, Type: typ, Nullable: true, Comment: comment},
+		put: func(f array.Builder, x *row) int64 { return put(f, get(x)) }}
+}
+
+func varchar(name, comment string, get func(*row) null[string]) column {
+	return colOf(name, "VARCHAR", comment, putStr, get)
+}
+
+func bigint(name, comment string, get func(*row) null[int64]) column {
+	return colOf(name, "BIGINT", comment, putInt, get)
+}
+
+func double(name, comment string, get func(*row) null[float64]) column {
+	return colOf(name, "DOUBLE", comment, putFloat, get)
+}
+
+func boolean(name, comment string, get func(*row) null[bool]) column {
+	return colOf(name, "BOOLEAN", comment, putBool, get)
+}
+
+func timestamp(name, comment string, get func(*row) null[int64]) column {
+	return colOf(name, "TIMESTAMP", comment, putTS, get)
+}
+
+// tableSpec is one landed table: its columns, which columns skip Parquet
+// dictionary encoding (unique values: big strings, record numbers and
+// offsets, timestamps; a dictionary of them only costs hashing until the
+// writer falls back to plain encoding), and its description.
 type tableSpec struct {
 	name, description string
-	columns           []lakegate.Column
+	columns           []column
 	noDict            []string
 }
+
+// catalogColumns are the table's columns as the catalog keeps them.
+func (t tableSpec) catalogColumns() []lakegate.Column {
+	out := make([]lakegate.Column, len(t.columns))
+	for i, c := range t.columns {
+		out[i] = c.Column
+	}
+	return out
+}
+
+// Columns every table shares.
+var (
+	sourceFile   = varchar("source_file", "input path as given to ingest", func(x *row) null[string] { return some(x.b.source) }).required()
+	sourceRecord = bigint("source_record", "1-based record number in the source file", func(x *row) null[int64] { return some(x.s.n) }).required()
+	sourceOffset = bigint("source_offset", "byte offset in the (decompressed) source", func(x *row) null[int64] { return some(x.s.off) }).required()
+	batchID      = varchar("batch_id", "", func(x *row) null[string] { return some(x.b.id) }).required()
+)
 
 var specs = []tableSpec{{
 	name:        tableAttempts,
 	description: "One row per unique assessment attempt (exact duplicates land once).",
 	noDict: []string{"keen_id", "record_hash", "user_exam_id", "started_at", "completed_at",
 		"duration_seconds", "keen_timestamp", "keen_created_at", "source_record"},
-	columns: []lakegate.Column{
-		req("keen_id", "VARCHAR", "event id"),
-		col("user_exam_id", "VARCHAR", ""),
-		col("base_exam_id", "VARCHAR", ""),
-		col("exam_name", "VARCHAR", ""),
-		col("certification", "BOOLEAN", "given as \"true\"/\"false\" strings in the source"),
-		col("max_attempts", "DOUBLE", "given as \"1.0\" strings in the source"),
-		col("started_at", "TIMESTAMP", "UTC"),
-		col("completed_at", "TIMESTAMP", "UTC; latest option answer time over all questions, NULL when none"),
-		col("duration_seconds", "DOUBLE", "completed_at - started_at"),
-		col("keen_timestamp", "TIMESTAMP", "UTC; from epoch seconds"),
-		col("keen_created_at", "TIMESTAMP", "UTC; from epoch seconds"),
-		col("sequence_id", "VARCHAR", ""),
-		col("attempt", "BIGINT", ""),
-		req("question_count", "BIGINT", "number of questions in the record"),
-		col("correct", "BIGINT", "NULL when the record has no counts"),
-		col("incorrect", "BIGINT", ""),
-		col("incomplete", "BIGINT", ""),
-		col("submitted", "BIGINT", ""),
-		col("unanswered", "BIGINT", ""),
-		col("total", "BIGINT", ""),
-		col("all_correct", "BOOLEAN", "NULL when the record has no counts"),
-		col("score", "DOUBLE", "correct/total; NULL when total is missing or 0"),
-		req("is_test", "BOOLEAN", "base_exam_id is \"example-id\""),
-		req("source_file", "VARCHAR", "input path as given to ingest"),
-		req("source_record", "BIGINT", "1-based record number in the source file"),
-		req("batch_id", "VARCHAR", ""),
-		req("record_hash", "VARCHAR", "xxh3-128 of the compacted record JSON, hex"),
+	columns: []column{
+		varchar("keen_id", "event id", func(x *row) null[string] { return x.att().KeenID }).required(),
+		varchar("user_exam_id", "", func(x *row) null[string] { return x.att().UserExamID }),
+		varchar("base_exam_id", "", func(x *row) null[string] { return x.att().BaseExamID }),
+		varchar("exam_name", "", func(x *row) null[string] { return x.att().ExamName }),
+		boolean("certification", "given as \"true\"/\"false\" strings in the source", func(x *row) null[bool] { return x.att().Certification }),
+		double("max_attempts", "given as \"1.0\" strings in the source", func(x *row) null[float64] { return x.att().MaxAttempts }),
+		timestamp("started_at", "UTC", func(x *row) null[int64] { return x.att().StartedAt }),
+		timestamp("completed_at", "UTC; latest option answer time over all questions, NULL when none", func(x *row) null[int64] { return x.att().CompletedAt }),
+		double("duration_seconds", "completed_at - started_at", func(x *row) null[float64] { return x.att().Duration }),
+		timestamp("keen_timestamp", "UTC; from epoch seconds", func(x *row) null[int64] { return x.att().KeenTimestamp }),
+		timestamp("keen_created_at", "UTC; from epoch seconds", func(x *row) null[int64] { return x.att().KeenCreated }),
+		varchar("sequence_id", "", func(x *row) null[string] { return x.att().SequenceID }),
+		bigint("attempt", "", func(x *row) null[int64] { return x.att().Attempt }),
+		bigint("question_count", "number of questions in the record", func(x *row) null[int64] { return some(x.att().QuestionCount) }).required(),
+		bigint("correct", "NULL when the record has no counts", func(x *row) null[int64] { return x.att().Correct }),
+		bigint("incorrect", "", func(x *row) null[int64] { return x.att().Incorrect }),
+		bigint("incomplete", "", func(x *row) null[int64] { return x.att().Incomplete }),
+		bigint("submitted", "", func(x *row) null[int64] { return x.att().Submitted }),
+		bigint("unanswered", "", func(x *row) null[int64] { return x.att().Unanswered }),
+		bigint("total", "", func(x *row) null[int64] { return x.att().Total }),
+		boolean("all_correct", "NULL when the record has no counts", func(x *row) null[bool] { return x.att().AllCorrect }),
+		double("score", "correct/total; NULL when total is missing or 0", func(x *row) null[float64] { return x.att().Score }),
+		boolean("is_test", "base_exam_id is \"example-id\"", func(x *row) null[bool] { return some(x.att().IsTest) }).required(),
+		sourceFile,
+		sourceRecord,
+		batchID,
+		varchar("record_hash", "xxh3-128 of the compacted record JSON, hex", (*row).hash).required(),
 	},
 }, {
 	name:        tableQuestions,
 	description: "One row per question of each unique attempt.",
 	noDict:      []string{"keen_id", "user_exam_id", "first_answer_at", "last_answer_at"},
-	columns: []lakegate.Column{
-		req("keen_id", "VARCHAR", ""),
-		col("user_exam_id", "VARCHAR", ""),
-		col("base_exam_id", "VARCHAR", ""),
-		col("exam_name", "VARCHAR", ""),
-		req("position", "BIGINT", "1-based position of the question in the attempt"),
-		col("question_id", "VARCHAR", ""),
-		col("user_correct", "BOOLEAN", ""),
-		col("user_incomplete", "BOOLEAN", ""),
-		col("user_submitted", "BOOLEAN", ""),
-		col("user_result", "VARCHAR", ""),
-		req("option_count", "BIGINT", ""),
-		req("checked_count", "BIGINT", ""),
-		req("correct_option_count", "BIGINT", ""),
-		col("first_answer_at", "TIMESTAMP", "UTC; earliest option answer time"),
-		col("last_answer_at", "TIMESTAMP", "UTC; latest option answer time"),
-		req("batch_id", "VARCHAR", ""),
+	columns: []column{
+		varchar("keen_id", "", func(x *row) null[string] { return x.att().KeenID }).required(),
+		varchar("user_exam_id", "", func(x *row) null[string] { return x.att().UserExamID }),
+		varchar("base_exam_id", "", func(x *row) null[string] { return x.att().BaseExamID }),
+		varchar("exam_name", "", func(x *row) null[string] { return x.att().ExamName }),
+		bigint("position", "1-based position of the question in the attempt", func(x *row) null[int64] { return some(x.q.Position) }).required(),
+		varchar("question_id", "", func(x *row) null[string] { return x.q.QuestionID }),
+		boolean("user_correct", "", func(x *row) null[bool] { return x.q.UserCorrect }),
+		boolean("user_incomplete", "", func(x *row) null[bool] { return x.q.UserIncomplete }),
+		boolean("user_submitted", "", func(x *row) null[bool] { return x.q.UserSubmitted }),
+		varchar("user_result", "", func(x *row) null[string] { return x.q.UserResult }),
+		bigint("option_count", "", func(x *row) null[int64] { return some(x.q.OptionCount) }).required(),
+		bigint("checked_count", "", func(x *row) null[int64] { return some(x.q.CheckedCount) }).required(),
+		bigint("correct_option_count", "", func(x *row) null[int64] { return some(x.q.CorrectOptions) }).required(),
+		timestamp("first_answer_at", "UTC; earliest option answer time", func(x *row) null[int64] { return x.q.FirstAnswerAt }),
+		timestamp("last_answer_at", "UTC; latest option answer time", func(x *row) null[int64] { return x.q.LastAnswerAt }),
+		batchID,
 	},
 }, {
 	name:        tableRaw,
 	description: "Every unique record as compacted JSON, so anything can be re-derived.",
 	noDict:      []string{"record_hash", "keen_id", "json", "source_record", "source_offset"},
-	columns: []lakegate.Column{
-		req("record_hash", "VARCHAR", "xxh3-128 of json, hex"),
-		col("keen_id", "VARCHAR", ""),
-		req("json", "VARCHAR", "the record with insignificant whitespace removed"),
-		req("source_file", "VARCHAR", "input path as given to ingest"),
-		req("source_record", "BIGINT", ""),
-		req("source_offset", "BIGINT", "byte offset in the (decompressed) source"),
-		req("batch_id", "VARCHAR", ""),
+	columns: []column{
+		varchar("record_hash", "xxh3-128 of json, hex", (*row).hash).required(),
+		varchar("keen_id", "", func(x *row) null[string] { return x.att().KeenID }),
+		varchar("json", "the record with insignificant whitespace removed", func(x *row) null[string] { return some(bytesView(x.json)) }).required(),
+		sourceFile,
+		sourceRecord,
+		sourceOffset,
+		batchID,
 	},
 }, {
 	name:        tableRejects,
 	description: "Records that could not land, with where they were and why.",
 	noDict:      []string{"raw", "source_record", "source_offset"},
-	columns: []lakegate.Column{
-		req("source_file", "VARCHAR", "input path as given to ingest"),
-		req("source_record", "BIGINT", "1-based record number in the source file"),
-		req("source_offset", "BIGINT", "byte offset in the (decompressed) source"),
-		req("reason", "VARCHAR", ""),
-		req("raw", "VARCHAR", "the record's text, cut at 1 MiB (the reason says so)"),
-		req("batch_id", "VARCHAR", ""),
+	columns: []column{
+		sourceFile,
+		sourceRecord,
+		sourceOffset,
+		varchar("reason", "", func(x *row) null[string] { return some(x.reason) }).required(),
+		varchar("raw", "the record's text, cut at 1 MiB (the reason says so)", func(x *row) null[string] { return some(bytesView(x.text)) }).required(),
+		batchID,
 	},
 }}
 

@@ -64,7 +64,7 @@ type tableWriter struct {
 }
 
 func newTableWriter(ctx context.Context, store lakegate.Store, spec tableSpec, batch, stagingDir, finalDir string) *tableWriter {
-	schema := arrowSchema(spec.columns)
+	schema := arrowSchema(spec.catalogColumns())
 	opts := []parquet.WriterProperty{
 		parquet.WithCompression(compress.Codecs.Zstd),
 		parquet.WithCompressionLevel(1),
