@@ -88,7 +88,7 @@ func TestCannedQueriesMatchReference(t *testing.T) {
 			sum, n = sum+x.scoreSum, n+x.scored
 		}
 		got := run(t, eng, "average_score", nil)
-		if len(got) != 1 || got[0][0] != nil || !near(num(got[0][1]), sum/float64(n), 0.0001) || count(t, got[0][2]) != n {
+		if len(got) != 1 || len(got[0]) != 2 || !near(num(got[0][0]), sum/float64(n), 0.0001) || count(t, got[0][1]) != n {
 			t.Errorf("overall = %v, want %.4f over %d", got, sum/float64(n), n)
 		}
 		got = run(t, eng, "average_score", map[string]any{"by_course": "true"})
