@@ -56,9 +56,10 @@ func newBatchID(now time.Time) string {
 }
 
 // ingestFile lands one source file as one batch.
-func ingestFile(ctx context.Context, opt Options, seen map[hash128]struct{}, name string) (fileSummary, error) {
+func ingestFile(ctx context.Context, opt Options, seen map[hash128]struct{}, file string) (fileSummary, error) {
 	fs := fileSummary{files: 1}
-	in, err := openInput(name, opt.MaxDecompressedBytes)
+	name := opt.sourceName(file)
+	in, err := openInput(file, name, opt.MaxDecompressedBytes)
 	if err != nil {
 		return fs, err
 	}

@@ -9,7 +9,7 @@
 // the commit removes the batch's files, so nothing partial is visible.
 //
 // source_file columns and Batch.Source hold the path exactly as given to
-// Assessments (the command line argument).
+// Assessments (the command line argument), or Options.SourceName.
 package ingest
 
 import (
@@ -35,6 +35,10 @@ type Options struct {
 	Now      func() time.Time // default time.Now; ingest_date = Now().UTC() date
 	Progress io.Writer        // nil: no progress; else a one-line progress updated with \r
 	Logger   *slog.Logger     // may be nil
+	// SourceName, when set, is what the source_file columns, notes and
+	// messages call every file (an upload's name rather than the
+	// temporary file that holds it); empty: the path as given.
+	SourceName string
 	// MaxDecompressedBytes bounds what one gzip file may unpack to; a
 	// bigger one fails with ETOOLARGE before anything lands (0: no bound).
 	MaxDecompressedBytes int64
@@ -84,12 +88,13 @@ files:
 			continue
 		}
 		sum.FailedFiles++
+		name := opt.sourceName(p)
 		msg := lakegate.ErrorMessage(err)
-		if !strings.HasPrefix(msg, p+":") && !strings.Contains(msg, " "+p+":") {
-			msg = p + ": " + msg // name the file unless the message already does
+		if !strings.HasPrefix(msg, name+":") && !strings.Contains(msg, " "+name+":") {
+			msg = name + ": " + msg // name the file unless the message already does
 		}
 		sum.Notes = append(sum.Notes, msg)
-		opt.Logger.Error("ingest failed", "file", p, "err", err)
+		opt.Logger.Error("ingest failed", "file", name, "err", err)
 		if first == nil {
 			first = err
 		}
@@ -101,6 +106,13 @@ files:
 	}
 	sum.Elapsed = time.Since(start)
 	return sum, first
+}
+
+func (o Options) sourceName(file string) string {
+	if o.SourceName != "" {
+		return o.SourceName
+	}
+	return file
 }
 
 func addFile(s *Summary, f fileSummary) {

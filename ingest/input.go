@@ -53,8 +53,9 @@ func (in *inputReader) checksum(name string) (string, int64, error) {
 
 // openInput opens a source file; maxUnpacked bounds what a gzip file may
 // unpack to (0: no bound), so a small bomb cannot be read for minutes.
-func openInput(name string, maxUnpacked int64) (*inputReader, error) {
-	f, err := os.Open(name)
+// Messages name the file as name, which is file or what it stands for.
+func openInput(file, name string, maxUnpacked int64) (*inputReader, error) {
+	f, err := os.Open(file)
 	if err != nil {
 		return nil, openError(name, err)
 	}

@@ -133,7 +133,7 @@ func TestInputGzip(t *testing.T) {
 	zw.Close()
 	p := filepath.Join(t.TempDir(), "x.json.gz")
 	os.WriteFile(p, buf.Bytes(), 0o644)
-	in, err := openInput(p, 0)
+	in, err := openInput(p, p, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,9 +4,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"os"
+	"path"
+	"strings"
+	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/lakegate/lakegate"
@@ -15,7 +20,9 @@ import (
 // Ingester lands one file of nested assessment-attempt JSON (an array or
 // NDJSON, plain or gzip) into a tenant, as `lakegate ingest assessments
 // --tenant` does.
-type Ingester func(ctx context.Context, tenant, path string) (lakegate.IngestSummary, error)
+// name is what the landed rows' source_file records: the upload's own
+// name, or http-upload:<id>.
+type Ingester func(ctx context.Context, tenant, path, name string) (lakegate.IngestSummary, error)
 
 // ingestAnswer is the JSON answer of POST /v1/ingest/assessments.
 type ingestAnswer struct {
@@ -47,7 +54,7 @@ func (s *Server) postIngest(c echo.Context) error {
 		return err
 	}
 	defer os.Remove(path)
-	res, err := s.opt.Ingest(c.Request().Context(), tenant, path)
+	res, err := s.opt.Ingest(c.Request().Context(), tenant, path, uploadName(c))
 	if err != nil {
 		return err
 	}
@@ -79,4 +86,24 @@ func (s *Server) spoolIngest(c echo.Context) (string, error) {
 		return "", lakegate.Wrap(lakegate.ECANCELED, err, "the upload was canceled")
 	}
 	return "", lakegate.Wrap(lakegate.EINVALID, err, "the upload could not be read")
+}
+
+// uploadName is what an upload is recorded as: ?name=, else the filename of
+// a Content-Disposition header (curl -T, browsers), else http-upload:<id>.
+// Only the base name is kept, at most 200 bytes of it.
+func uploadName(c echo.Context) string {
+	name := c.QueryParam("name")
+	if name == "" {
+		if _, params, err := mime.ParseMediaType(c.Request().Header.Get("Content-Disposition")); err == nil {
+			name = params["filename"]
+		}
+	}
+	name = path.Base(strings.ReplaceAll(strings.TrimSpace(name), "\\", "/"))
+	if name == "." || name == "/" || name == "" || !utf8.ValidString(name) {
+		return "http-upload:" + uuid.NewString()
+	}
+	if len(name) > 200 {
+		name = strings.ToValidUTF8(name[:200], "")
+	}
+	return name
 }

@@ -57,7 +57,7 @@ var routeShapes = []struct {
 
 func TestRouteShapes(t *testing.T) {
 	opt := server.Options{MaxRows: 3, UI: http.NotFoundHandler(),
-		Ingest: func(context.Context, string, string) (lakegate.IngestSummary, error) {
+		Ingest: func(context.Context, string, string, string) (lakegate.IngestSummary, error) {
 			return lakegate.IngestSummary{Files: 1}, nil
 		}}
 	f := savedFixture(t, opt)

@@ -49,7 +49,7 @@ func (a *app) ingest(ctx context.Context, s *stack, paths ...string) (ingest.Sum
 // ingestInto lands an uploaded file into tenant, for the server's POST
 // /v1/ingest/assessments: the same ingest as the command's, on the
 // tenant's part of the lake and view of the catalog.
-func (s *stack) ingestInto(ctx context.Context, tenant, path string) (lakegate.IngestSummary, error) {
+func (s *stack) ingestInto(ctx context.Context, tenant, path, name string) (lakegate.IngestSummary, error) {
 	var sum lakegate.IngestSummary
 	store, err := tenancy.Store(s.root.Root(), tenant)
 	if err != nil {
@@ -59,7 +59,7 @@ func (s *stack) ingestInto(ctx context.Context, tenant, path string) (lakegate.I
 	if err != nil {
 		return sum, err
 	}
-	sum, err = ingest.Assessments(ctx, ingest.Options{Store: store, Catalog: cat, Logger: s.log,
+	sum, err = ingest.Assessments(ctx, ingest.Options{Store: store, Catalog: cat, Logger: s.log, SourceName: name,
 		MaxDecompressedBytes: s.cfg.MaxIngestDecompressedBytes}, path)
 	if err != nil {
 		return sum, err

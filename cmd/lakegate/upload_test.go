@@ -2,8 +2,11 @@ package main
 
 import (
 	"compress/gzip"
+	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -37,5 +40,29 @@ func TestUploadGzipBomb(t *testing.T) {
 	}
 	if out := mustRun(t, "catalog", "ls", "--lake", lake); !strings.Contains(out, "no tables") {
 		t.Errorf("the bomb landed something:\n%s", out)
+	}
+}
+
+// TestUploadSourceName: an upload's rows record its name (?name=, base
+// name only), or http-upload:<id>, never the server's temporary file.
+func TestUploadSourceName(t *testing.T) {
+	lake := t.TempDir()
+	base, _ := startApp(t, "serve", "--lake", lake, "--auth", "none")
+	for i, name := range []string{"?name=../../tmp/morning.json", ""} {
+		src := filepath.Join(t.TempDir(), "a.json")
+		mustRun(t, "generate", "assessments", "--attempts", "5", "--seed", fmt.Sprint(i+10), "-o", src)
+		f, _ := os.Open(src)
+		res, err := http.Post(base+"/v1/ingest/assessments"+name, "application/json", f)
+		f.Close()
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("upload: %v %v", res, err)
+		}
+		res.Body.Close()
+	}
+	got := mustRun(t, "query", "--lake", lake, "--format", "csv",
+		"SELECT DISTINCT source_file FROM assessments.attempts ORDER BY 1")
+	lines := strings.Split(strings.TrimSpace(got), "\n")
+	if len(lines) != 3 || !regexp.MustCompile(`^http-upload:[0-9a-f-]{36}$`).MatchString(lines[1]) || lines[2] != "morning.json" {
+		t.Errorf("source files:\n%s", got)
 	}
 }
