@@ -2,6 +2,7 @@ package lakegate
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -22,6 +23,9 @@ type IngestSummary struct {
 	Elapsed      time.Duration `json:"-"`
 	Batches      []string      `json:"batches"` // committed batch ids
 	Notes        []string      `json:"notes"`
+	// UnknownFields counts the landed records per top-level field that
+	// no column holds: such a field is kept only in the raw table's json.
+	UnknownFields map[string]int64 `json:"unknown_fields"`
 }
 
 // String is the multi-line human summary.
@@ -41,6 +45,9 @@ func (s IngestSummary) String() string {
 	}
 	for _, n := range s.Notes {
 		fmt.Fprintf(&b, "  note: %s\n", n)
+	}
+	if len(s.UnknownFields) > 0 {
+		fmt.Fprintf(&b, "  unknown fields (kept only in assessments.raw's json): %s\n", s.unknown())
 	}
 	return b.String()
 }
@@ -81,4 +88,21 @@ func FormatBytes(n int64) string {
 		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// unknown lists the unknown fields with their counts, most frequent first.
+func (s IngestSummary) unknown() string {
+	names := make([]string, 0, len(s.UnknownFields))
+	for k := range s.UnknownFields {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		a, b := s.UnknownFields[names[i]], s.UnknownFields[names[j]]
+		return a > b || a == b && names[i] < names[j]
+	})
+	parts := make([]string, len(names))
+	for i, k := range names {
+		parts[i] = fmt.Sprintf("%s in %d records", k, s.UnknownFields[k])
+	}
+	return strings.Join(parts, ", ")
 }

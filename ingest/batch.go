@@ -25,6 +25,7 @@ type fileSummary struct {
 	read, landed, dups, rejected, questions, bytes int64
 	batch                                          string
 	notes                                          []string
+	unknown                                        map[string]int64 // landed records per unknown field
 }
 
 // batch is the landing of one source file.

@@ -73,7 +73,7 @@ func Assessments(ctx context.Context, opt Options, paths ...string) (Summary, er
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
 	defer softMemoryLimit()()
-	var sum Summary
+	sum := Summary{Batches: []string{}, Notes: []string{}, UnknownFields: map[string]int64{}}
 	removeStaleStaging(ctx, opt.Store, opt.Logger, opt.Now())
 	seen, err := loadHashes(ctx, opt.Catalog, opt.Store, opt.Database)
 	if err != nil {
@@ -128,6 +128,9 @@ func addFile(s *Summary, f fileSummary) {
 		s.Batches = append(s.Batches, f.batch)
 	}
 	s.Notes = append(s.Notes, f.notes...)
+	for k, n := range f.unknown {
+		s.UnknownFields[k] += n
+	}
 }
 
 // memoryLimit is the Go heap size ingest asks the garbage collector to stay

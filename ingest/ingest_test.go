@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -178,6 +179,28 @@ func TestIngestRejectsAndDuplicates(t *testing.T) {
 	}
 	if att := e.readTable(t, tableAttempts); len(att) != 2 {
 		t.Errorf("%d attempts, want 2", len(att))
+	}
+}
+
+// TestIngestUnknownFields: a top-level field no column holds lands in raw
+// and the summary names it with its count, in the text and the JSON.
+func TestIngestUnknownFields(t *testing.T) {
+	e := newEnv(t)
+	p := filepath.Join(t.TempDir(), "extra.ndjson")
+	rec := `{"keen_id":"k%d","exam_name":"Git","started_at":"2018-01-23T14:23:19.082Z","browser":"firefox"%s}`
+	body := fmt.Sprintf(rec, 1, "") + "\n" + fmt.Sprintf(rec, 2, `,"utm":{"source":"x"}`) + "\n" + fmt.Sprintf(rec, 3, "") + "\n"
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := e.ingest(t, p)
+	if s.Landed != 3 || s.UnknownFields["browser"] != 3 || s.UnknownFields["utm"] != 1 || len(s.UnknownFields) != 2 {
+		t.Fatalf("summary:\n%s%v", s, s.UnknownFields)
+	}
+	if !strings.Contains(s.String(), "unknown fields (kept only in assessments.raw's json): browser in 3 records, utm in 1 records") {
+		t.Errorf("summary text:\n%s", s)
+	}
+	if b, _ := json.Marshal(s); !strings.Contains(string(b), `"unknown_fields":{"browser":3,"utm":1}`) {
+		t.Errorf("summary JSON: %s", b)
 	}
 }
 

@@ -37,7 +37,8 @@ type result struct {
 	hash     hash128
 	js0, js1 int // compacted JSON in chunk.compact
 	att      attemptRow
-	q0, q1   int // question rows in chunk.qs
+	q0, q1   int      // question rows in chunk.qs
+	unknown  []string // top-level fields that land only in raw
 }
 
 // chunk is the unit of work between the pipeline stages.
@@ -200,6 +201,7 @@ func process(c *chunk, rec *jsonRecord) {
 			continue
 		}
 		r.q1 = len(c.qs)
+		r.unknown = unknownFields(js)
 	}
 }
 

@@ -97,6 +97,12 @@ func (b *batch) sink(c *chunk) error {
 		landed++
 		b.fs.landed++
 		b.fs.questions += int64(r.q1 - r.q0)
+		if r.unknown != nil {
+			if b.fs.unknown == nil {
+				b.fs.unknown = map[string]int64{}
+			}
+			countUnknown(b.fs.unknown, r.unknown)
+		}
 	}
 	b.prog.update()
 	var to [4]*tableStage
