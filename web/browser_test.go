@@ -157,6 +157,30 @@ func TestPageChartsResult(t *testing.T) {
 	shot(t, ctx, "chart-line")
 }
 
+// TestPageChartsOneAxisPerMeasure: counts in the hundreds beside 0-1
+// scores get a panel and axis each, so the small bars stay visible.
+func TestPageChartsOneAxisPerMeasure(t *testing.T) {
+	g := newGateway(t, server.Options{}, nil)
+	ctx := newBrowser(t, 0, 0)
+	do(t, ctx, "chart counts and scores",
+		chromedp.Navigate(g.URL+"/"),
+		typeSQL(`SELECT exam_name, count(*) * 100 AS attempts, avg(score) AS score FROM assessments.attempts WHERE score > 0 GROUP BY 1 ORDER BY 1 LIMIT 6`),
+		runKeys(),
+		waitJS(`/rows? ·/.test(document.querySelector("#meta").innerText)`),
+		chromedp.Click(css("#chart-tab")),
+		chromedp.WaitVisible(css("#chart svg")),
+	)
+	panels := get(t, ctx, "count the panels", chromedp.Evaluate[string](`document.querySelector("#chart svg").dataset.panels`))
+	// The tallest score bar must fill most of its panel, as tall as the
+	// tallest count bar does in its own.
+	tallest := get(t, ctx, "measure the bars", chromedp.Evaluate[[]float64](
+		`[...document.querySelectorAll("#chart g.plot")].map(g => Math.max(...[...g.querySelectorAll("rect.bar")].map(r => r.getBBox().height)))`))
+	if panels != "2" || len(tallest) != 2 || tallest[1] < 0.5*tallest[0] {
+		t.Errorf("want 2 panels whose tallest bars are alike, got %s panels, tallest %v", panels, tallest)
+	}
+	shot(t, ctx, "chart-two-measures")
+}
+
 func TestPageCancelsLongQuery(t *testing.T) {
 	g := newGateway(t, server.Options{Timeout: 2 * time.Minute}, nil)
 	ctx := newBrowser(t, 0, 0)
@@ -236,10 +260,15 @@ func TestPageRunsSavedQueryWithParameter(t *testing.T) {
 		t.Errorf("threshold field: want the default 0.7, got %q", v)
 	}
 	do(t, ctx, "set threshold to 0.5 and run",
+		typeSQL(`SELECT 'something else'`),
 		retype("#param-threshold", "0.5"),
 		chromedp.Click(css("#saved-run")),
 		waitJS(`/^Pass rate: 1 row ·/.test(document.querySelector("#meta").innerText)`),
 	)
+	// The editor shows what ran: the saved query's SQL.
+	if got := get(t, ctx, "read the editor", text(".cm-content")); !strings.Contains(got, "$threshold") || strings.Contains(got, "something else") {
+		t.Errorf("after running pass_rate the editor shows %q", got)
+	}
 	rows := get(t, ctx, "read the grid", gridRows())
 	want := savedRun(t, g, "pass_rate", "threshold=0.5")
 	if len(rows) != 2 || !strings.HasPrefix(rows[0][0], "pass_rate") || rows[1][0] != want {
@@ -378,6 +407,42 @@ func TestPageOnNarrowWindowByKeyboard(t *testing.T) {
 		waitJS(`/^5 rows/.test(document.querySelector("#meta").innerText)`),
 	)
 	shot(t, ctx, "narrow")
+}
+
+// TestPageErrorCaretNarrow: on a 390 px window the line in error and its
+// caret do not wrap, and the caret sits under the character it marks.
+func TestPageErrorCaretNarrow(t *testing.T) {
+	g := newGateway(t, server.Options{}, nil)
+	ctx := newBrowser(t, 0, 0)
+	do(t, ctx, "a syntax error far along a long line, on a phone",
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(g.URL+"/"),
+		typeSQL(`SELECT exam_name, count(*) AS attempts, avg(score) AS average_score FROM assessments.attempts GROUP BY 1 ORDERR BY 2`),
+		runKeys(),
+		chromedp.WaitVisible(css("#error .snippet")),
+	)
+	// x of the caret, x of the character above it, lines the snippet
+	// takes, and its line height.
+	m := get(t, ctx, "measure the caret", chromedp.Evaluate[[]float64](`(() => {
+		const pre = document.querySelector("#error .snippet"), node = pre.firstChild, t = node.textContent;
+		const at = (i) => { const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1); return r.getBoundingClientRect(); };
+		const nl = t.indexOf("\n"), caret = t.indexOf("^", nl);
+		const lh = parseFloat(getComputedStyle(pre).lineHeight) || at(0).height;
+		return [at(caret).left, at(caret - nl - 1).left, pre.scrollHeight / lh, lh];
+	})()`))
+	if len(m) != 4 || m[0] != m[1] || m[2] > 2.5 {
+		t.Errorf("caret at x=%.1f, its character at x=%.1f, snippet %.1f lines (want 2)", m[0], m[1], m[2])
+	}
+	// The caret is scrolled into view.
+	if in := get(t, ctx, "is the caret in view", chromedp.Evaluate[bool](`(() => {
+		const pre = document.querySelector("#error .snippet"), node = pre.firstChild, t = node.textContent;
+		const r = document.createRange(), i = t.lastIndexOf("^"); r.setStart(node, i); r.setEnd(node, i + 1);
+		const c = r.getBoundingClientRect(), box = pre.getBoundingClientRect();
+		return c.left >= box.left && c.right <= box.right;
+	})()`)); !in {
+		t.Error("the caret is scrolled out of view")
+	}
+	shot(t, ctx, "error-narrow")
 }
 
 func TestEditorCompletesCatalogNames(t *testing.T) {

@@ -55,8 +55,10 @@ export function runSQL() {
   execute({sql}, () => api.request("/v1/query", {json: {sql}, signal: page.running.controller.signal}));
 }
 
-// runSaved runs a saved query with its parameter values.
+// runSaved runs a saved query with its parameter values; the editor then
+// shows the saved query's SQL, so what is shown is what ran.
 export function runSaved(q, params) {
+  if (q.sql) page.editor.setValue(q.sql);
   share({saved: q.name, params});
   execute({saved: q.name, params, chart: q.chart, title: q.title}, () =>
     api.request(`/v1/saved/${encodeURIComponent(q.name)}/run`, {json: {params}, signal: page.running.controller.signal}));
@@ -161,10 +163,22 @@ function showError(e) {
   const pos = grid.position(e.message);
   const head = document.createElement("strong");
   head.textContent = code === "unauthorized" ? "Not signed in" : `Error (${code})`;
+  // DuckDB's message ends with the line in error and a caret under the
+  // spot ("LINE 1: ...\n        ^"): that part never wraps (it scrolls),
+  // so the caret stays under its character on a narrow window.
+  const cut = e.message.search(/\n\s*\nLINE \d+:/);
   const msg = document.createElement("pre");
   msg.className = "message";
-  msg.textContent = e.message;
+  msg.textContent = cut < 0 ? e.message : e.message.slice(0, cut);
   box.replaceChildren(head, msg);
+  if (cut >= 0) {
+    const snippet = document.createElement("pre");
+    snippet.className = "snippet";
+    snippet.textContent = e.message.slice(cut).replace(/^\s*\n/, "");
+    box.append(snippet);
+    box.hidden = false;
+    scrollToCaret(snippet);
+  }
   if (pos) {
     const b = document.createElement("button");
     b.type = "button";
@@ -181,6 +195,17 @@ function showError(e) {
   }
   box.hidden = false;
   $("status").textContent = "Query failed";
+}
+
+// scrollToCaret scrolls a snippet sideways so that its caret is in view.
+function scrollToCaret(pre) {
+  const node = pre.firstChild, at = node.textContent.lastIndexOf("^");
+  if (at < 0) return;
+  const r = document.createRange();
+  r.setStart(node, at);
+  r.setEnd(node, at + 1);
+  const x = r.getBoundingClientRect().left - pre.getBoundingClientRect().left + pre.scrollLeft;
+  pre.scrollLeft = Math.max(0, x - pre.clientWidth / 2);
 }
 
 function hideError() { $("error").hidden = true; $("error").replaceChildren(); }

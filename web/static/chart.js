@@ -49,68 +49,90 @@ const short = (s, n) => (s.length > n ? s.slice(0, n - 1) + "…" : s);
 const fmt = (v) => (Math.abs(v) >= 1e6 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : String(+v.toPrecision(6)));
 
 // draw renders the chart into host (replacing its content) and returns
-// the SVG element.
+// the SVG element. Each measure gets its own panel and y axis, stacked
+// under one shared x axis of labels: a 0-1 ratio beside counts of 400 on
+// one axis would be a flat line.
 export function draw(host, columns, rows, p, title) {
   const data = rows.slice(0, MAX_POINTS);
-  const W = 760, H = 340, m = {top: 28, right: 16, bottom: 86, left: 64};
-  const iw = W - m.left - m.right, ih = H - m.top - m.bottom;
+  const panelH = p.series.length > 1 ? 150 : 226;
+  const W = 760, m = {top: 28, right: 16, bottom: 86, left: 64, gap: 22};
+  const iw = W - m.left - m.right;
+  const H = m.top + p.series.length * panelH + (p.series.length - 1) * m.gap + m.bottom;
   const names = p.series.map((i) => columns[i].name);
-  const svg = el("svg", {viewBox: `0 0 ${W} ${H}`, role: "img", class: "chart-svg", "data-kind": p.kind,
+  const svg = el("svg", {viewBox: `0 0 ${W} ${H}`, role: "img", class: "chart-svg", "data-kind": p.kind, "data-panels": p.series.length,
     "aria-label": `${p.kind} chart of ${names.join(", ")} by ${columns[p.label].name}`});
   svg.append(el("title", {}, title || `${names.join(", ")} by ${columns[p.label].name}`));
-  const values = data.flatMap((r) => p.series.map((i) => Number(r[i]))).filter(Number.isFinite);
-  const ticks = niceTicks(Math.min(0, ...values), Math.max(0, ...values), 5);
-  const y0 = ticks[0], y1 = ticks[ticks.length - 1];
-  const y = (v) => m.top + ih - ((v - y0) / (y1 - y0)) * ih;
-  const g = el("g", {class: "axis"});
-  for (const t of ticks) {
-    g.append(el("line", {x1: m.left, x2: m.left + iw, y1: y(t), y2: y(t), class: "grid-line"}));
-    g.append(el("text", {x: m.left - 6, y: y(t) + 4, "text-anchor": "end"}, fmt(t)));
-  }
   const band = iw / data.length;
   const x = (j) => m.left + band * j + band / 2;
-  const every = Math.ceil(data.length / 30); // at most ~30 labels
-  data.forEach((r, j) => {
-    if (j % every) return;
-    const label = r[p.label] === null ? "NULL" : String(r[p.label]);
-    g.append(el("text", {x: x(j), y: m.top + ih + 12, transform: `rotate(40 ${x(j)} ${m.top + ih + 12})`, "text-anchor": "start"}, short(label, 18)));
+  p.series.forEach((ci, s) => {
+    const top = m.top + s * (panelH + m.gap);
+    drawPanel(svg, {data, ci, col: columns[ci], label: p.label, kind: p.kind, color: COLORS[s % COLORS.length],
+      left: m.left, top, iw, ih: panelH, band, x});
   });
-  g.append(el("line", {x1: m.left, x2: m.left + iw, y1: y(0), y2: y(0), class: "zero-line"}));
+  drawLabels(svg, data, p.label, x, m.top + p.series.length * panelH + (p.series.length - 1) * m.gap);
+  drawLegend(svg, names, m.left);
+  host.replaceChildren(svg);
+  return svg;
+}
+
+// drawPanel draws one measure with its own y axis in the box at (left,
+// top) of size iw x ih.
+function drawPanel(svg, o) {
+  const values = o.data.map((r) => Number(r[o.ci])).filter(Number.isFinite);
+  const ticks = niceTicks(Math.min(0, ...values), Math.max(0, ...values), 4);
+  const y0 = ticks[0], y1 = ticks[ticks.length - 1];
+  const y = (v) => o.top + o.ih - ((v - y0) / (y1 - y0)) * o.ih;
+  const g = el("g", {class: "axis", "data-measure": o.col.name});
+  for (const t of ticks) {
+    g.append(el("line", {x1: o.left, x2: o.left + o.iw, y1: y(t), y2: y(t), class: "grid-line"}));
+    g.append(el("text", {x: o.left - 6, y: y(t) + 4, "text-anchor": "end"}, fmt(t)));
+  }
+  g.append(el("line", {x1: o.left, x2: o.left + o.iw, y1: y(0), y2: y(0), class: "zero-line"}));
   svg.append(g);
   const plot = el("g", {class: "plot"});
-  p.series.forEach((ci, s) => {
-    const color = COLORS[s % COLORS.length];
-    if (p.kind === "bar") {
-      const bw = Math.max(1, (band * 0.8) / p.series.length);
-      data.forEach((r, j) => {
-        const v = Number(r[ci]);
-        if (!Number.isFinite(v)) return;
-        const bx = m.left + band * j + band * 0.1 + bw * s;
-        const rect = el("rect", {x: bx, y: Math.min(y(v), y(0)), width: bw, height: Math.abs(y(v) - y(0)), fill: color, class: "bar"});
-        rect.append(el("title", {}, `${r[p.label]}: ${columns[ci].name} ${v}`));
-        plot.append(rect);
-      });
-    } else {
-      const pts = data.map((r, j) => [x(j), Number(r[ci])]).filter(([, v]) => Number.isFinite(v));
-      plot.append(el("polyline", {points: pts.map(([px, v]) => `${px},${y(v)}`).join(" "), fill: "none", stroke: color, "stroke-width": 2, class: "line"}));
-      if (pts.length <= 60) {
-        for (const [px, v] of pts) {
-          const c = el("circle", {cx: px, cy: y(v), r: 3, fill: color});
-          c.append(el("title", {}, `${columns[ci].name} ${v}`));
-          plot.append(c);
-        }
+  if (o.kind === "bar") {
+    const bw = Math.max(1, o.band * 0.8);
+    o.data.forEach((r, j) => {
+      const v = Number(r[o.ci]);
+      if (!Number.isFinite(v)) return;
+      const rect = el("rect", {x: o.left + o.band * j + o.band * 0.1, y: Math.min(y(v), y(0)), width: bw,
+        height: Math.abs(y(v) - y(0)), fill: o.color, class: "bar"});
+      rect.append(el("title", {}, `${r[o.label]}: ${o.col.name} ${v}`));
+      plot.append(rect);
+    });
+  } else {
+    const pts = o.data.map((r, j) => [o.x(j), Number(r[o.ci])]).filter(([, v]) => Number.isFinite(v));
+    plot.append(el("polyline", {points: pts.map(([px, v]) => `${px},${y(v)}`).join(" "), fill: "none", stroke: o.color, "stroke-width": 2, class: "line"}));
+    if (pts.length <= 60) {
+      for (const [px, v] of pts) {
+        const c = el("circle", {cx: px, cy: y(v), r: 3, fill: o.color});
+        c.append(el("title", {}, `${o.col.name} ${v}`));
+        plot.append(c);
       }
     }
-  });
+  }
   svg.append(plot);
+}
+
+// drawLabels writes the x labels (at most ~30) under the last panel.
+function drawLabels(svg, data, label, x, bottom) {
+  const g = el("g", {class: "axis"});
+  const every = Math.ceil(data.length / 30);
+  data.forEach((r, j) => {
+    if (j % every) return;
+    const text = r[label] === null ? "NULL" : String(r[label]);
+    g.append(el("text", {x: x(j), y: bottom + 12, transform: `rotate(40 ${x(j)} ${bottom + 12})`, "text-anchor": "start"}, short(text, 18)));
+  });
+  svg.append(g);
+}
+
+function drawLegend(svg, names, left) {
   const legend = el("g", {class: "legend"});
-  let lx = m.left;
+  let lx = left;
   names.forEach((n, s) => {
     legend.append(el("rect", {x: lx, y: 8, width: 12, height: 12, fill: COLORS[s % COLORS.length]}));
     legend.append(el("text", {x: lx + 16, y: 18}, short(n, 24)));
     lx += 24 + Math.min(n.length, 24) * 7.5;
   });
   svg.append(legend);
-  host.replaceChildren(svg);
-  return svg;
 }
