@@ -192,9 +192,9 @@ func (a *app) catalogRegisterCmd() *cobra.Command {
 		"register the Parquet files under PATH (relative to the lake root, or an absolute path inside it) as the external table DB.TABLE; "+
 			"key=value directories become partitions. Registering again adds only new files", 0, 0,
 		func(fs *pflag.FlagSet) {
-			fs.StringVar(&db, "db", "", "database of the table (required)")
-			fs.StringVar(&table, "table", "", "name of the table (required)")
-			fs.StringVar(&location, "location", "", "directory of the Parquet files: relative to the lake root, or absolute inside the lake (required)")
+			fs.StringVar(&db, "db", "", "`DB` of the table (required)")
+			fs.StringVar(&table, "table", "", "name of the `TABLE` (required)")
+			fs.StringVar(&location, "location", "", "`PATH` of the Parquet files: relative to the lake root, or absolute inside the lake (required)")
 		},
 		func(ctx context.Context, c *catalogCall) error { return catalogRegister(ctx, c, db, table, location) })
 }
@@ -313,7 +313,7 @@ func (a *app) catalogDropCmd() *cobra.Command {
 	return a.catalogLeaf("drop DB.TABLE",
 		"drop a table, or one partition of it, from the catalog; a managed table's files are then removed from the lake, an external table's are kept", 1, 1,
 		func(fs *pflag.FlagSet) {
-			fs.StringVar(&partition, "partition", "", "drop only this partition, named as 'lakegate catalog partitions' lists it (e.g. ingest_date=2026-11-21)")
+			fs.StringVar(&partition, "partition", "", "drop only the partition `NAME`, as 'lakegate catalog partitions' lists it (e.g. ingest_date=2026-11-21)")
 		},
 		func(ctx context.Context, c *catalogCall) error { return catalogDrop(ctx, c, partition) })
 }

@@ -21,9 +21,9 @@ func (a *app) generateCmd() *cobra.Command {
 		Args: a.args(1, 1), ValidArgs: []string{"assessments"}}
 	cmd.Flags().IntVar(&opt.Attempts, "attempts", 3280, "number of attempt records, duplicates included")
 	cmd.Flags().Int64Var(&opt.Seed, "seed", 1, "random seed; the same seed writes the same bytes")
-	cmd.Flags().StringVar(&opt.Format, "format", "array", "array (one JSON array, like the public file) or ndjson")
+	cmd.Flags().StringVar(&opt.Format, "format", "array", "`FORMAT`: array (one JSON array, like the public file) or ndjson")
 	cmd.Flags().BoolVar(&gz, "gzip", false, "gzip the output")
-	cmd.Flags().StringVarP(&out, "output", "o", "-", "output file (- for standard output)")
+	cmd.Flags().StringVarP(&out, "output", "o", "-", "output `FILE` (- for standard output)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if args[0] != "assessments" {
 			return a.usageError(cmd, "unknown dataset %q (known: assessments)", args[0])

@@ -54,9 +54,9 @@ func (a *app) tokenCreateCmd() *cobra.Command {
 		func(ctx context.Context, a *app, cl *config.Loader, _ []string) error {
 			return tokenCreate(ctx, a, cl, lakegate.Principal{User: user, Tenant: tenant, Role: role}, expires)
 		})
-	cmd.Flags().StringVar(&user, "user", "", "user name the token speaks for (required; lower-case letters, digits, _ and -)")
-	cmd.Flags().StringVar(&tenant, "tenant", lakegate.DefaultTenant, "tenant (customer) of the user")
-	cmd.Flags().StringVar(&role, "role", lakegate.RoleAnalyst, "role: analyst, publisher or admin")
+	cmd.Flags().StringVar(&user, "user", "", "`USER` the token speaks for (required; lower-case letters, digits, _ and -)")
+	cmd.Flags().StringVar(&tenant, "tenant", lakegate.DefaultTenant, "`TENANT` (customer) of the user")
+	cmd.Flags().StringVar(&role, "role", lakegate.RoleAnalyst, "`ROLE`: analyst, publisher or admin")
 	cmd.Flags().DurationVar(&expires, "expires", 0, "lifetime such as 720h (0: never expires)")
 	return cmd
 }
