@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -180,7 +181,9 @@ func TestPostgresOpenErrors(t *testing.T) {
 		t.Skip("no PostgreSQL for the login test")
 	}
 	dsn := pgtest.StartShared(t)
-	wrong := strings.Replace(dsn, pgtest.Password, "wrong-pw", 1)
+	u, _ := url.Parse(dsn)
+	u.User = url.UserPassword(u.User.Username(), "wrong-pw")
+	wrong := u.String()
 	_, err = catalog.OpenPostgres(ctx, wrong)
 	ct.WantError(t, err, lakegate.EUNAVAILABLE, "refused the login")
 	if strings.Contains(err.Error(), "wrong-pw") {

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
@@ -72,10 +73,15 @@ var shared struct {
 }
 
 // StartShared returns the URL of a fresh database on the cluster this test
-// process shares (started on first use). The package must run its tests
-// through Main, which stops the cluster at the end.
+// process shares: the postgres peer of scripts/peers when
+// LAKEGATE_TEST_PG_URL names it, else a cluster of its own, started on
+// first use. The package must run its tests through Main, which stops
+// that cluster at the end.
 func StartShared(tb testing.TB) string {
 	tb.Helper()
+	if url := os.Getenv("LAKEGATE_TEST_PG_URL"); url != "" {
+		return createDB(tb, url)
+	}
 	bin := requireBin(tb)
 	shared.Lock()
 	if !shared.enabled {
@@ -266,10 +272,21 @@ func (c *Cluster) URL(db string) string {
 // CreateDB creates a fresh database t_<n> and returns its URL.
 func (c *Cluster) CreateDB(tb testing.TB) string {
 	tb.Helper()
+	return createDB(tb, c.URL("postgres"))
+}
+
+// createDB creates a fresh database t_<pid>_<n> on the server of admin (a
+// URL) and returns its URL.
+func createDB(tb testing.TB, admin string) string {
+	tb.Helper()
 	name := fmt.Sprintf("t_%d_%d", os.Getpid(), dbSeq.Add(1))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, c.URL("postgres"))
+	u, err := url.Parse(admin)
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
 		tb.Fatalf("pgtest: connect: %v", err)
 	}
@@ -277,7 +294,8 @@ func (c *Cluster) CreateDB(tb testing.TB) string {
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		tb.Fatalf("pgtest: create database: %v", err)
 	}
-	return c.URL(name)
+	u.Path = "/" + name
+	return u.String()
 }
 
 // Stop stops the server (fast shutdown: sessions are disconnected).

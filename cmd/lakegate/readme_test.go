@@ -56,6 +56,12 @@ func shell(t *testing.T, dir string, env []string, line string) string {
 	return string(out)
 }
 
+func shellOK(dir string, env []string, line string) error {
+	cmd := exec.Command("bash", "-c", line)
+	cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
+	return cmd.Run()
+}
+
 // startBinary runs a README command that serves, in the background, and
 // waits until /healthz answers.
 func startBinary(t *testing.T, dir string, env []string, line, base string) {
@@ -105,7 +111,11 @@ func TestREADMEQuickStart(t *testing.T) {
 	}
 	bin, home := t.TempDir(), t.TempDir()
 	port := freePort(t)
-	env := []string{"GOBIN=" + bin, "PATH=" + bin + ":" + os.Getenv("PATH"), "LAKEGATE_ADDR=127.0.0.1:" + port}
+	path := bin + ":" + os.Getenv("PATH")
+	if py := os.Getenv("LAKEGATE_TEST_PYTHON"); py != "" {
+		path = bin + ":" + filepath.Dir(py) + ":" + os.Getenv("PATH") // python3 with pandas, as the README asks
+	}
+	env := []string{"GOBIN=" + bin, "PATH=" + path, "LAKEGATE_ADDR=127.0.0.1:" + port}
 	repo, _ := filepath.Abs("../..")
 	shell(t, repo, env, lines[0])
 	base := "http://127.0.0.1:" + port
@@ -113,7 +123,7 @@ func TestREADMEQuickStart(t *testing.T) {
 	func() {
 		startBinary(t, home, env, lines[1], base)
 		for _, l := range readmeBlock(t, "## Query it") {
-			if strings.Contains(l, "pandas") && exec.Command("python3", "-c", "import pandas").Run() != nil {
+			if strings.Contains(l, "pandas") && shellOK(home, env, "python3 -c 'import pandas'") != nil {
 				continue // TestPandasReadsCSV runs it where pandas is
 			}
 			out := shell(t, home, env, local.ReplaceAllString(l, "127.0.0.1:"+port))
