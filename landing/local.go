@@ -21,7 +21,7 @@ type Local struct {
 	real string // root with its symbolic links resolved, for inside
 }
 
-var _ lakegate.Store = (*Local)(nil)
+var _ Lake = (*Local)(nil)
 
 // NewLocal opens (creating if needed) a lake rooted at dir.
 func NewLocal(dir string) (*Local, error) {
