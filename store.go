@@ -41,3 +41,18 @@ type Store interface {
 	// or an hdfs:// URL).
 	URI(path string) string
 }
+
+// LocalFiles makes a remote lake's files (HDFS) readable by an engine
+// that reads local files only: each file's copy lives at a fixed local
+// path, fetched on demand into a size-bounded folder.
+//
+// Fetch copies the files missing there (each file once, however many
+// queries want it) and keeps them until release is called; it returns
+// EUNAVAILABLE when the lake cannot be read, naming it.
+type LocalFiles interface {
+	// Dir is the local folder the engine may read, and nothing else.
+	Dir() string
+	// Path is where the copy of f lives (or will), inside Dir.
+	Path(f File) string
+	Fetch(ctx context.Context, files []File) (release func(), err error)
+}
