@@ -16,7 +16,9 @@ import (
 
 // Config is the effective configuration of one lakegate process.
 type Config struct {
-	Lake                       string        // landing root
+	Lake                       string        // landing root: a directory or hdfs:// URL
+	LakeCacheDir               string        // local copies of an HDFS lake's files
+	LakeCacheBytes             int64         // bound of LakeCacheDir
 	Catalog                    string        // "embedded" or a postgres:// URL
 	Tenant                     string        // the tenant ingest, catalog and query commands work on
 	Addr                       string        // HTTP listen address
@@ -66,8 +68,10 @@ func (s Setting) Env() string { return "LAKEGATE_" + strings.ToUpper(s.Key) }
 // and the README's table (TestREADMESettings) read it. A new setting is
 // one line here and a field of Config.
 var Settings = []Setting{
-	text("lake", "./lake", "DIR", "landing root directory where Parquet tables are written", func(c *Config) *string { return &c.Lake }, nonEmpty),
-	secret(text("catalog", "embedded", "STORE", `catalog store: "embedded" (kept under <lake>/_catalog) or a postgres://user:password@host:5432/db URL (the password is never printed)`, func(c *Config) *string { return &c.Catalog }, nonEmpty)),
+	text("lake", "./lake", "DIR|URL", "landing root where Parquet tables are written: a local directory, or hdfs://HOST:PORT/path (the HDFS user is HADOOP_USER_NAME)", func(c *Config) *string { return &c.Lake }, nonEmpty),
+	text("lake_cache_dir", "", "DIR", "with an hdfs:// lake, the local folder of the copies queries read (empty: the user's cache folder, ~/.cache/lakegate/lake-cache)", func(c *Config) *string { return &c.LakeCacheDir }, nil),
+	byteSize("lake_cache_bytes", "10737418240", "with an hdfs:// lake, the most bytes of copies kept in lake_cache_dir; the least recently used go first", func(c *Config) *int64 { return &c.LakeCacheBytes }, 1),
+	secret(text("catalog", "embedded", "STORE", `catalog store: "embedded" (kept under <lake>/_catalog; for an hdfs:// lake in ~/.config/lakegate/catalogs/), "embedded:DIR", or a postgres://user:password@host:5432/db URL (the password is never printed)`, func(c *Config) *string { return &c.Catalog }, nonEmpty)),
 	text("tenant", "default", "NAME", "the tenant (customer) whose data ingest, catalog and query commands work on; serve serves every tenant", func(c *Config) *string { return &c.Tenant }, lakegate.ValidTenant),
 	text("addr", "127.0.0.1:8080", "HOST:PORT", "HTTP listen address; listening beyond this machine (e.g. :8080) with auth none needs --insecure-listen", func(c *Config) *string { return &c.Addr }, nonEmpty),
 	text("auth", "token", "MODE", `who may call: "token" (API tokens from lakegate token create, as Bearer or Basic) or "none" (no authentication: every request acts as an admin; local use only)`, func(c *Config) *string { return &c.Auth }, oneOf("token", "none")),

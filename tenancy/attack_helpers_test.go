@@ -25,6 +25,7 @@ import (
 	"github.com/lakegate/lakegate/engine/duckdb"
 	"github.com/lakegate/lakegate/generate"
 	"github.com/lakegate/lakegate/ingest"
+	"github.com/lakegate/lakegate/landing"
 	"github.com/lakegate/lakegate/queries"
 	"github.com/lakegate/lakegate/server"
 	"github.com/lakegate/lakegate/tenancy"
@@ -103,7 +104,7 @@ func newFixture(t *testing.T) *fixture {
 	// As serve.go: one spill_dir for every engine's exports and the
 	// server's job results.
 	f.spill = filepath.Join(base, "spill")
-	pool, err := tenancy.New(shared, lake, duckdb.Options{Threads: 2, SpillDir: f.spill})
+	pool, err := tenancy.New(shared, localLake(t, lake), nil, duckdb.Options{Threads: 2, SpillDir: f.spill})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +159,7 @@ func (f *fixture) land(t *testing.T, ctx context.Context, shared lakegate.Catalo
 	if err := os.WriteFile(src, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	store, err := tenancy.Store(f.lake, tenant)
+	store, err := tenancy.Store(localLake(t, f.lake), tenant)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +196,7 @@ func (f *fixture) writeSecret(t *testing.T, ctx context.Context, shared lakegate
 			t.Fatal(err)
 		}
 	}
-	store, err := tenancy.Store(f.lake, "beta")
+	store, err := tenancy.Store(localLake(t, f.lake), "beta")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +242,7 @@ func (f *fixture) plantSymlinks(t *testing.T) {
 // column name, row count or checksum in acme's catalog.
 func (f *fixture) registerLinked(t *testing.T, ctx context.Context, shared lakegate.Catalog) {
 	t.Helper()
-	store, err := tenancy.Store(f.lake, "acme")
+	store, err := tenancy.Store(localLake(t, f.lake), "acme")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -407,4 +408,14 @@ func only(a, b map[string]bool, n int) []string {
 	}
 	sort.Strings(out)
 	return out[:min(n, len(out))]
+}
+
+// localLake opens the local lake at dir.
+func localLake(t *testing.T, dir string) landing.Lake {
+	t.Helper()
+	l, err := landing.NewLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }

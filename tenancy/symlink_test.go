@@ -42,7 +42,7 @@ func TestSymlinkedStagingSparesOtherTenant(t *testing.T) {
 		if err := os.WriteFile(src, buf.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		store, err := tenancy.Store(lake, tenant)
+		store, err := tenancy.Store(localLake(t, lake), tenant)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ package tenancy
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"sync"
 
@@ -17,13 +18,15 @@ import (
 	"github.com/lakegate/lakegate/catalog"
 	"github.com/lakegate/lakegate/engine/duckdb"
 	"github.com/lakegate/lakegate/landing"
+	"github.com/lakegate/lakegate/landing/cache"
 )
 
 // Pool opens each tenant's engine on first use and keeps it until Close.
 // Each engine has its own memory_limit and threads (from the template).
 type Pool struct {
 	shared lakegate.Catalog
-	lake   string         // the lake root, absolute
+	lake   landing.Lake
+	cache  *cache.Cache   // local copies of a remote lake's files; nil for a local lake
 	tmpl   duckdb.Options // Threads, MemoryLimit, SpillDir, QueryLogRows
 
 	mu      sync.Mutex
@@ -33,14 +36,14 @@ type Pool struct {
 
 var _ lakegate.Tenancy = (*Pool)(nil)
 
-// New returns a pool over the shared catalog and the lake at root. tmpl's
-// Catalog, Store, LakeDir and TenantColumn are set per tenant.
-func New(shared lakegate.Catalog, root string, tmpl duckdb.Options) (*Pool, error) {
-	abs, err := filepath.Abs(root)
-	if err != nil {
-		return nil, lakegate.Wrap(lakegate.EINVALID, err, "lake %q: not a usable path", root)
+// New returns a pool over the shared catalog and the lake. tmpl's
+// Catalog, Store, LakeDir, Files and TenantColumn are set per tenant. A
+// remote lake (HDFS) needs files, the cache its engines read copies from.
+func New(shared lakegate.Catalog, lake landing.Lake, files *cache.Cache, tmpl duckdb.Options) (*Pool, error) {
+	if lake.Dir() == "" && files == nil {
+		return nil, lakegate.Errorf(lakegate.EINVALID, "a remote lake needs a local cache folder for its engines")
 	}
-	return &Pool{shared: shared, lake: abs, tmpl: tmpl, engines: map[string]*duckdb.DB{}}, nil
+	return &Pool{shared: shared, lake: lake, cache: files, tmpl: tmpl, engines: map[string]*duckdb.DB{}}, nil
 }
 
 // Catalog is tenant's view of the catalog (AllTenants: every tenant's).
@@ -53,11 +56,11 @@ func (p *Pool) Catalog(tenant string) (lakegate.Catalog, error) {
 
 // Store is the landing store of tenant's part of the lake, where its
 // ingest writes.
-func Store(lake, tenant string) (*landing.Local, error) {
+func Store(lake landing.Lake, tenant string) (landing.Lake, error) {
 	if err := lakegate.ValidTenant(tenant); err != nil {
 		return nil, err
 	}
-	return landing.NewLocal(filepath.Join(lake, filepath.FromSlash(catalog.TenantRoot(tenant))))
+	return lake.Sub(catalog.TenantRoot(tenant))
 }
 
 // Engine returns tenant's engine, opening it on first use.
@@ -78,36 +81,49 @@ func (p *Pool) Engine(ctx context.Context, tenant string) (lakegate.Engine, erro
 	return e, nil
 }
 
-// open starts the engine of one tenant or of all (under p.mu).
+// open starts the engine of one tenant or of all (under p.mu). The
+// admin's engine over all tenants keeps paths relative to the lake root
+// and may read tenants/ only.
 func (p *Pool) open(ctx context.Context, tenant string) (*duckdb.DB, error) {
 	opt := p.tmpl
 	cat, err := p.Catalog(tenant)
 	if err != nil {
 		return nil, err
 	}
-	var store *landing.Local
-	if tenant == lakegate.AllTenants {
-		// Paths stay relative to the lake root; DuckDB may read tenants/ only.
-		store, err = landing.NewLocal(p.lake)
-		if err == nil {
-			_, err = landing.NewLocal(filepath.Join(p.lake, catalog.TenantsRoot))
+	var store landing.Lake = p.lake
+	prefix := catalog.TenantsRoot
+	if tenant != lakegate.AllTenants {
+		if store, err = Store(p.lake, tenant); err != nil {
+			return nil, err
 		}
-		opt.LakeDir, opt.TenantColumn = filepath.Join(p.lake, catalog.TenantsRoot), true
-	} else {
-		store, err = Store(p.lake, tenant)
-		if store != nil {
-			opt.LakeDir = store.Root()
-		}
-	}
-	if err != nil {
+		prefix = catalog.TenantRoot(tenant)
+	} else if _, err := p.lake.Sub(catalog.TenantsRoot); err != nil {
 		return nil, err
 	}
-	opt.Catalog, opt.Store = cat, store
-	e, err := duckdb.Open(ctx, opt)
-	if err != nil {
+	opt.Catalog, opt.Store, opt.TenantColumn = cat, store, tenant == lakegate.AllTenants
+	if err := p.readFrom(&opt, store, prefix); err != nil {
 		return nil, err
 	}
-	return e, nil
+	return duckdb.Open(ctx, opt)
+}
+
+// readFrom sets where the engine reads: the lake's own folder under
+// prefix, or, for a remote lake, the cache's copies of it.
+func (p *Pool) readFrom(opt *duckdb.Options, store landing.Lake, prefix string) error {
+	if p.lake.Dir() != "" {
+		opt.LakeDir = filepath.Join(p.lake.Dir(), filepath.FromSlash(prefix))
+		return nil
+	}
+	viewPrefix := prefix
+	if opt.TenantColumn {
+		viewPrefix = "" // its paths start with tenants/
+	}
+	opt.Files = p.cache.View(store, viewPrefix)
+	opt.LakeDir = filepath.Join(p.cache.Dir(), filepath.FromSlash(prefix))
+	if err := os.MkdirAll(opt.LakeDir, 0o700); err != nil {
+		return lakegate.Wrap(lakegate.EUNAVAILABLE, err, "cannot create the cache folder %s", opt.LakeDir)
+	}
+	return nil
 }
 
 // Close closes every engine (not the shared catalog).

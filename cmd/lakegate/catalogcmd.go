@@ -209,7 +209,7 @@ func catalogRegister(ctx context.Context, c *catalogCall, db, table, location st
 		return err
 	}
 	defer s.Close()
-	loc, err := lakeRelative(s.store.Root(), location)
+	loc, err := lakeRelative(s.store.Dir(), location)
 	if err != nil {
 		return err
 	}
@@ -237,6 +237,9 @@ func catalogRegister(ctx context.Context, c *catalogCall, db, table, location st
 func lakeRelative(root, loc string) (string, error) {
 	if !filepath.IsAbs(loc) {
 		return filepath.ToSlash(filepath.Clean(loc)), nil
+	}
+	if root == "" {
+		return "", lakegate.Errorf(lakegate.EINVALID, "location %s: on an HDFS lake give the location relative to the lake (or the tenant's part of it)", loc)
 	}
 	rel, err := filepath.Rel(root, filepath.Clean(loc))
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {

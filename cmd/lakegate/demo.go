@@ -40,7 +40,11 @@ func (a *app) runDemo(ctx context.Context, s *stack, attempts int, seed int64) e
 	// The generated file is kept beside the tables (outside any table
 	// directory): the same seed and size make the same bytes, so a second
 	// demo run finds it already ingested and lands nothing twice.
-	src := filepath.Join(s.root.Root(), "_incoming", fmt.Sprintf("assessments-%d-seed%d.json", attempts, seed))
+	incoming := filepath.Join(s.root.Dir(), "_incoming")
+	if s.root.Dir() == "" { // an HDFS lake: the source stays on this machine
+		incoming = filepath.Join(os.TempDir(), "lakegate-demo")
+	}
+	src := filepath.Join(incoming, fmt.Sprintf("assessments-%d-seed%d.json", attempts, seed))
 	if _, err := os.Stat(src); err != nil {
 		fmt.Fprintf(a.stderr, "generating %d attempts into %s\n", attempts, src)
 		if _, err := generateTo(src, false, generate.Options{Attempts: attempts, Seed: seed, Format: "array"}, nil); err != nil {

@@ -51,7 +51,7 @@ func (a *app) ingest(ctx context.Context, s *stack, paths ...string) (ingest.Sum
 // tenant's part of the lake and view of the catalog.
 func (s *stack) ingestInto(ctx context.Context, tenant, path, name string) (lakegate.IngestSummary, error) {
 	var sum lakegate.IngestSummary
-	store, err := tenancy.Store(s.root.Root(), tenant)
+	store, err := tenancy.Store(s.root, tenant)
 	if err != nil {
 		return sum, err
 	}

@@ -68,7 +68,7 @@ func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) e
 		Metrics: s.metrics, Queries: lib,
 	})
 	base := httpsURL(baseURL(ln.Addr()), tlsCfg != nil)
-	s.log.Info("lakegate serving", "url", base, "lake", s.store.Root(), "catalog", config.Mask(s.cfg.Catalog), "version", lakegate.Version)
+	s.log.Info("lakegate serving", "url", base, "lake", s.cfg.Lake, "catalog", config.Mask(s.cfg.Catalog), "version", lakegate.Version)
 	s.warnSecurity(ctx, auth, base, ln.Addr(), tlsCfg != nil)
 	if onListen != nil {
 		onListen(base)

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -15,13 +17,14 @@ import (
 	"github.com/lakegate/lakegate/config"
 	"github.com/lakegate/lakegate/engine/duckdb"
 	"github.com/lakegate/lakegate/landing"
+	"github.com/lakegate/lakegate/landing/cache"
 	"github.com/lakegate/lakegate/server"
 	"github.com/lakegate/lakegate/tenancy"
 )
 
 // Keys of the settings each kind of subcommand uses.
 var (
-	storageKeys = []string{"lake", "catalog", "log_format", "log_level"}
+	storageKeys = []string{"lake", "lake_cache_dir", "lake_cache_bytes", "catalog", "log_format", "log_level"}
 	tenantKeys  = append(append([]string{}, storageKeys...), "tenant") // commands on one tenant's data
 	engineKeys  = append(append([]string{}, storageKeys...), "threads", "memory_limit", "query_timeout", "max_rows")
 	serverKeys  = append(append([]string{}, engineKeys...), "addr", "max_body_bytes", "max_ingest_bytes", "max_ingest_decompressed_bytes",
@@ -36,9 +39,9 @@ var (
 type stack struct {
 	cfg     *config.Config
 	log     *slog.Logger
-	root    *landing.Local   // the lake
+	root    landing.Lake     // the lake, local or on HDFS
 	shared  lakegate.Catalog // the catalog store of every tenant
-	store   *landing.Local   // the tenant's part of the lake
+	store   landing.Lake     // the tenant's part of the lake
 	catalog lakegate.Catalog // the tenant's view of the catalog
 	engine  lakegate.Engine
 	pool    *tenancy.Pool   // every tenant's engine, when serving
@@ -63,12 +66,13 @@ func (a *app) open(cl *config.Loader) (*stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	root, err := landing.NewLocal(cfg.Lake)
+	root, err := landing.Open(cfg.Lake)
 	if err != nil {
 		return nil, err
 	}
-	shared, err := openCatalog(cfg.Catalog, root)
+	shared, err := openCatalog(cfg.Catalog, cfg.Lake, root)
 	if err != nil {
+		root.Close()
 		return nil, err
 	}
 	s := &stack{cfg: cfg, log: a.logger(cfg), root: root, shared: shared}
@@ -77,25 +81,51 @@ func (a *app) open(cl *config.Loader) (*stack, error) {
 			"databases", strings.Join(old, ","))
 	}
 	if s.catalog, err = catalog.ForTenant(shared, cfg.Tenant); err == nil {
-		s.store, err = tenancy.Store(root.Root(), cfg.Tenant)
+		s.store, err = tenancy.Store(root, cfg.Tenant)
 	}
 	if err != nil {
 		shared.Close()
+		root.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// openCatalog picks the catalog store named by the catalog setting.
-func openCatalog(spec string, store *landing.Local) (lakegate.Catalog, error) {
+// openCatalog picks the catalog store named by the catalog setting. The
+// embedded store lives under a local lake (<lake>/_catalog); an HDFS lake's
+// lives in a local folder named after the lake (embeddedDir).
+func openCatalog(spec, lakeSpec string, lake landing.Lake) (lakegate.Catalog, error) {
 	switch {
 	case spec == "embedded":
-		return catalog.OpenEmbedded(filepath.Join(store.Root(), "_catalog"))
+		dir, err := embeddedDir(lakeSpec, lake)
+		if err != nil {
+			return nil, err
+		}
+		return catalog.OpenEmbedded(dir)
+	case strings.HasPrefix(spec, "embedded:"):
+		return catalog.OpenEmbedded(strings.TrimPrefix(spec, "embedded:"))
 	case strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
 		return openPostgres(spec)
 	}
 	return nil, lakegate.Errorf(lakegate.EINVALID,
-		"catalog %q: expected \"embedded\" or a postgres:// URL", config.Mask(spec))
+		"catalog %q: expected \"embedded\", \"embedded:DIR\" or a postgres:// URL", config.Mask(spec))
+}
+
+// embeddedDir is where the embedded catalog of a lake lives: <lake>/_catalog
+// for a local lake; for an HDFS lake, which cannot hold its lock file, a
+// local folder named after the lake URL under the user's config folder
+// (~/.config/lakegate/catalogs/hdfs_HOST_PORT_path), so every lakegate
+// command of this user on this machine finds it.
+func embeddedDir(lakeSpec string, lake landing.Lake) (string, error) {
+	if lake.Dir() != "" {
+		return filepath.Join(lake.Dir(), "_catalog"), nil
+	}
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return "", lakegate.Wrap(lakegate.EUNAVAILABLE, err, "no folder for the embedded catalog of %s: set catalog to embedded:DIR or a postgres:// URL", lakeSpec)
+	}
+	name := strings.Trim(regexp.MustCompile(`[^A-Za-z0-9.-]+`).ReplaceAllString(lakeSpec, "_"), "_")
+	return filepath.Join(base, "lakegate", "catalogs", name), nil
 }
 
 // postgresOpenTimeout bounds connecting and migrating at startup.
@@ -122,17 +152,8 @@ func openPostgres(spec string) (lakegate.Catalog, error) {
 }
 
 // openEngine adds the tenant's DuckDB engine to an opened stack: it reads
-// the tenant's part of the lake only.
-func (s *stack) openEngine(ctx context.Context) error {
-	eng, err := duckdb.Open(ctx, s.engineOptions(duckdb.Options{
-		Catalog: s.catalog, Store: s.store, LakeDir: s.store.Root(),
-	}))
-	if err != nil {
-		return err
-	}
-	s.engine = eng
-	return nil
-}
+// the tenant's part of the lake only (through the pool, like serve's).
+func (s *stack) openEngine(ctx context.Context) error { return s.openPool(ctx) }
 
 // engineOptions adds the engine settings to opt.
 func (s *stack) engineOptions(opt duckdb.Options) duckdb.Options {
@@ -143,7 +164,17 @@ func (s *stack) engineOptions(opt duckdb.Options) duckdb.Options {
 // openPool starts serving every tenant: engines open on first use; the
 // stack's tenant's engine opens now, so that a broken lake fails at start.
 func (s *stack) openPool(ctx context.Context) error {
-	pool, err := tenancy.New(s.shared, s.root.Root(), s.engineOptions(duckdb.Options{}))
+	var files *cache.Cache
+	if s.root.Dir() == "" {
+		dir, err := s.cacheDir()
+		if err != nil {
+			return err
+		}
+		if files, err = cache.New(dir, s.cfg.LakeCacheBytes); err != nil {
+			return err
+		}
+	}
+	pool, err := tenancy.New(s.shared, s.root, files, s.engineOptions(duckdb.Options{}))
 	if err != nil {
 		return err
 	}
@@ -152,9 +183,21 @@ func (s *stack) openPool(ctx context.Context) error {
 	return err
 }
 
+// cacheDir is the folder of local copies of a remote lake's files.
+func (s *stack) cacheDir() (string, error) {
+	if s.cfg.LakeCacheDir != "" {
+		return s.cfg.LakeCacheDir, nil
+	}
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", lakegate.Wrap(lakegate.EUNAVAILABLE, err, "no folder for the lake cache: set lake_cache_dir")
+	}
+	return filepath.Join(base, "lakegate", "lake-cache"), nil
+}
+
 func (s *stack) Close() error {
 	var first error
-	closers := []io.Closer{s.engine, s.shared}
+	closers := []io.Closer{s.engine, s.shared, s.root}
 	if s.pool != nil { // it owns s.engine
 		closers[0] = s.pool
 	}

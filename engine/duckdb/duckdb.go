@@ -42,6 +42,9 @@ type Options struct {
 	// QueryLogRows is how many of the latest queries lakegate.query_log
 	// keeps; 0 keeps DefaultQueryLogRows.
 	QueryLogRows int
+	// Files, when set, gives local copies of a remote lake's files
+	// (HDFS); LakeDir is then its folder of copies (remote.go).
+	Files lakegate.LocalFiles
 	// TenantColumn adds a tenant column to every view, taken from each
 	// file's path (tenants/<tenant>/...): the admin's engine over every
 	// tenant's tables (catalog.AllTenants) sets it.
@@ -59,6 +62,9 @@ type DB struct {
 	loaded atomic.Bool      // views were built at least once
 	seen   atomic.Int64     // catalog version the views reflect
 	views  map[string]int64 // "db.table" -> Table.Version of its view; under mu
+	files   map[string][]lakegate.File // "db.table" -> the files its view reads; under mu
+	pending map[string]string          // remote lake: "db.table" -> the body of a view not made yet; under mu
+	pins   pins                       // a remote lake's copies held by running statements
 	closed atomic.Bool
 	qlog   *queryLog // lakegate.query_log
 
@@ -96,7 +102,7 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 		opt:   opt,
 		lake:  strings.TrimRight(filepath.Clean(opt.LakeDir), "/"),
 		spill: spill,
-		views: map[string]int64{},
+		views: map[string]int64{}, files: map[string][]lakegate.File{}, pending: map[string]string{},
 	}
 	if err := db.lockDown(ctx); err != nil {
 		db.Close()

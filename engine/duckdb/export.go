@@ -59,7 +59,7 @@ func (db *DB) Export(ctx context.Context, q lakegate.Query, format string, limit
 	held := true // until exportTail takes the connection over
 	defer func() {
 		if held {
-			conn.Close()
+			db.closeConn(conn)
 		}
 	}()
 	body, err := db.exportable(ctx, conn, q)

@@ -15,6 +15,6 @@ import (
 const arrowStreaming = false
 
 func (db *DB) exportArrowStream(ctx context.Context, conn *sql.Conn, sel string, cols []lakegate.Column) (lakegate.ExportFile, error) {
-	conn.Close()
+	db.closeConn(conn)
 	return nil, lakegate.Errorf(lakegate.EINTERNAL, "duckdb engine: built without the duckdb_arrow tag, Arrow exports cannot stream")
 }

@@ -54,7 +54,7 @@ const arrowStreaming = true
 func (db *DB) exportArrowStream(ctx context.Context, conn *sql.Conn, sel string, cols []lakegate.Column) (lakegate.ExportFile, error) {
 	raw, err := rawConn(conn)
 	if err != nil {
-		conn.Close()
+		db.closeConn(conn)
 		return nil, lakegate.Wrap(lakegate.EINTERNAL, err, "duckdb engine: no raw connection for the Arrow export")
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -63,7 +63,7 @@ func (db *DB) exportArrowStream(ctx context.Context, conn *sql.Conn, sel string,
 	started := make(chan error, 1)
 	go func() {
 		defer close(f.done)
-		defer conn.Close()
+		defer db.closeConn(conn)
 		stop := context.AfterFunc(ctx, func() { bindings.Interrupt(raw) })
 		defer stop()
 		err := f.stream(ctx, raw, sel, started)

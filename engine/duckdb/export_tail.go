@@ -56,7 +56,7 @@ func (db *DB) exportTail(ctx context.Context, conn *sql.Conn, sel, path, opts st
 	t := &tailFile{cols: cols, path: path, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(t.done)
-		defer conn.Close()
+		defer db.closeConn(conn)
 		t.rows, t.err = db.copyTo(ctx, conn, sel, path, opts, args)
 		if t.err != nil {
 			t.err = db.mapError(ctx, t.err)

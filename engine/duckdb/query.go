@@ -31,6 +31,10 @@ func (db *DB) begin(ctx context.Context, q lakegate.Query) (*sql.Conn, []any, er
 	if err != nil {
 		return nil, nil, db.mapError(ctx, err)
 	}
+	if err := db.fetch(ctx, conn, q.SQL); err != nil {
+		conn.Close()
+		return nil, nil, db.mapError(ctx, err)
+	}
 	return conn, args, nil
 }
 
@@ -48,20 +52,20 @@ func (db *DB) Query(ctx context.Context, q lakegate.Query) (lakegate.Rows, error
 		err = checkArgs(q.Params, v.params)
 	}
 	if err != nil {
-		conn.Close()
+		db.closeConn(conn)
 		return nil, db.mapError(ctx, err)
 	}
 	// Safe only because checkReadOnly proved text is one statement:
 	// QueryContext executes every statement but the last without asking.
 	rs, err := conn.QueryContext(ctx, text, args...)
 	if err != nil {
-		conn.Close()
+		db.closeConn(conn)
 		return nil, db.mapError(ctx, err)
 	}
 	r, err := newRows(ctx, db, conn, rs)
 	if err != nil {
 		rs.Close()
-		conn.Close()
+		db.closeConn(conn)
 		return nil, db.mapError(ctx, err)
 	}
 	return r, nil
@@ -197,7 +201,7 @@ func (r *rows) Err() error {
 
 func (r *rows) Close() error {
 	err := r.rs.Close()
-	if cerr := r.conn.Close(); err == nil {
+	if cerr := r.db.closeConn(r.conn); err == nil {
 		err = cerr
 	}
 	if err != nil {

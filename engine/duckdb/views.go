@@ -121,6 +121,8 @@ func (db *DB) dropView(ctx context.Context, key string) error {
 		return lakegate.Wrap(lakegate.EINTERNAL, err, "duckdb engine: cannot drop the view of %s", key)
 	}
 	delete(db.views, key)
+	delete(db.files, key)
+	delete(db.pending, key)
 	return nil
 }
 
@@ -135,9 +137,20 @@ func (db *DB) buildView(ctx context.Context, t lakegate.Table) error {
 	if err != nil {
 		return err
 	}
+	if db.opt.Files != nil {
+		// DuckDB reads files when it creates a view: over a remote lake the
+		// view is made when a statement first needs it (remote.go).
+		db.pending[t.FullName()] = body
+		return nil
+	}
+	return db.createView(ctx, t.Database, t.Name, body)
+}
+
+// createView creates or replaces the view database.name over body.
+func (db *DB) createView(ctx context.Context, database, name, body string) error {
 	stmts := []string{
-		"CREATE SCHEMA IF NOT EXISTS " + quoteIdent(t.Database),
-		"CREATE OR REPLACE VIEW " + quoteIdent(t.Database) + "." + quoteIdent(t.Name) + " AS " + body,
+		"CREATE SCHEMA IF NOT EXISTS " + quoteIdent(database),
+		"CREATE OR REPLACE VIEW " + quoteIdent(database) + "." + quoteIdent(name) + " AS " + body,
 	}
 	for _, s := range stmts {
 		if _, err := db.sql.ExecContext(ctx, s); err != nil {
@@ -171,15 +184,18 @@ func (db *DB) brokenView(ctx context.Context, t lakegate.Table, cause error) err
 // table's files, or a typed empty relation when it has none yet.
 func (db *DB) viewBody(t lakegate.Table, parts []lakegate.Partition) (string, error) {
 	var uris []string
+	var files []lakegate.File
 	for _, p := range parts {
+		files = append(files, p.Files...)
 		for _, f := range p.Files {
-			u := db.opt.Store.URI(f.Path)
+			u := db.localPath(f)
 			if u == "" {
 				return "", lakegate.Errorf(lakegate.EINTERNAL, "table %s: file path %q is not a valid lake path", t.FullName(), f.Path)
 			}
 			uris = append(uris, quoteString(u))
 		}
 	}
+	db.files[t.FullName()] = files
 	if len(uris) == 0 {
 		if db.opt.TenantColumn {
 			t.Columns = append(append([]lakegate.Column{}, t.Columns...), lakegate.Column{Name: "tenant", Type: "VARCHAR"})
