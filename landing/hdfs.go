@@ -248,7 +248,9 @@ func (r *hdfsReader) Size() int64 { return r.Stat().Size() }
 
 func (r *hdfsReader) Read(b []byte) (int, error) { return r.mapped(r.FileReader.Read(b)) }
 
-func (r *hdfsReader) ReadAt(b []byte, off int64) (int, error) { return r.mapped(r.FileReader.ReadAt(b, off)) }
+func (r *hdfsReader) ReadAt(b []byte, off int64) (int, error) {
+	return r.mapped(r.FileReader.ReadAt(b, off))
+}
 
 func (r *hdfsReader) mapped(n int, err error) (int, error) {
 	if err != nil && err != io.EOF {

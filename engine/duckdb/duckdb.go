@@ -58,15 +58,15 @@ type DB struct {
 	lake  string // cleaned LakeDir, without trailing slash
 	spill string // this engine's private spill directory, without trailing slash
 
-	mu     sync.Mutex       // serializes view refreshes
-	loaded atomic.Bool      // views were built at least once
-	seen   atomic.Int64     // catalog version the views reflect
-	views  map[string]int64 // "db.table" -> Table.Version of its view; under mu
+	mu      sync.Mutex                 // serializes view refreshes
+	loaded  atomic.Bool                // views were built at least once
+	seen    atomic.Int64               // catalog version the views reflect
+	views   map[string]int64           // "db.table" -> Table.Version of its view; under mu
 	files   map[string][]lakegate.File // "db.table" -> the files its view reads; under mu
 	pending map[string]string          // remote lake: "db.table" -> the body of a view not made yet; under mu
-	pins   pins                       // a remote lake's copies held by running statements
-	closed atomic.Bool
-	qlog   *queryLog // lakegate.query_log
+	pins    pins                       // a remote lake's copies held by running statements
+	closed  atomic.Bool
+	qlog    *queryLog // lakegate.query_log
 
 	verdicts verdicts // texts that passed the read-only check
 }
