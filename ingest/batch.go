@@ -143,8 +143,8 @@ func prefixNotes(name string, notes []string) []string {
 	return out
 }
 
-// land finishes the staged files, renames them into the table directories
-// and commits them with the batch in one catalog change.
+// land finishes the staged files, moves them into the table directories
+// and commits them with the batch in one catalog change (publish.go).
 func (b *batch) land(ctx context.Context, checksum string, size int64) error {
 	// The last row groups are written in parallel too.
 	var errs [len(b.writers)]error
@@ -158,14 +158,8 @@ func (b *batch) land(ctx context.Context, checksum string, size int64) error {
 			return err
 		}
 	}
-	for _, w := range b.writers {
-		for i := range w.files {
-			f := &w.files[i]
-			if err := b.opt.Store.Rename(ctx, f.staged, f.final); err != nil {
-				return err
-			}
-			f.staged = "" // now only at f.final
-		}
+	if err := b.publish(ctx, checksum); err != nil {
+		return err
 	}
 	change := lakegate.Change{Batches: []lakegate.Batch{{
 		ID: b.id, Source: b.source, Checksum: checksum, Bytes: size,
@@ -176,9 +170,13 @@ func (b *batch) land(ctx context.Context, checksum string, size int64) error {
 		change.Tables = append(change.Tables, b.tableChange(s, b.writers[i].files))
 	}
 	if _, err := b.opt.Catalog.Commit(ctx, change); err != nil {
-		return err
+		// A commit may land although its answer was lost (the catalog's
+		// connection broke): then the batch is landed, not to be undone.
+		if !committed(context.WithoutCancel(ctx), b.opt.Catalog, intent{Batch: b.id, Checksum: checksum}) {
+			return err
+		}
 	}
-	b.removeStaging(ctx)
+	b.unhide(ctx)
 	return nil
 }
 
@@ -212,8 +210,8 @@ func (b *batch) abort(ctx context.Context) {
 	for _, w := range b.writers {
 		w.abort()
 		for _, f := range w.files {
-			if f.staged == "" {
-				if err := b.opt.Store.Remove(ctx, f.final); err != nil {
+			if f.staged == "" { // moved to its hidden name before the commit failed
+				if err := b.opt.Store.Remove(ctx, hiddenName(f.final)); err != nil {
 					b.opt.Logger.Warn("cannot remove a file of a failed batch", "path", f.final, "err", err)
 				}
 			}

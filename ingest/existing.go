@@ -3,8 +3,6 @@ package ingest
 import (
 	"context"
 	"encoding/hex"
-	"log/slog"
-	"path"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -72,25 +70,6 @@ func readHashes(ctx context.Context, store lakegate.Store, p string, seen map[ha
 		col.Release()
 	}
 	return nil
-}
-
-// removeStaleStaging removes batches left in _staging by a crashed run: a
-// batch directory none of whose entries changed within staleStaging.
-func removeStaleStaging(ctx context.Context, store lakegate.Store, log *slog.Logger, now time.Time) {
-	dirs, err := store.List(ctx, stagingRoot)
-	if err != nil {
-		return // usually ENOTFOUND: nothing staged
-	}
-	for _, d := range dirs {
-		if newest(ctx, store, d, 3).Add(staleStaging).After(now) {
-			continue
-		}
-		if err := store.Remove(ctx, d.Path); err != nil {
-			log.Warn("cannot remove stale staging", "path", d.Path, "err", err)
-		} else {
-			log.Info("removed stale staging", "path", path.Base(d.Path))
-		}
-	}
 }
 
 // newest returns the latest modification time in the tree under e.

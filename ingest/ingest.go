@@ -74,7 +74,7 @@ func Assessments(ctx context.Context, opt Options, paths ...string) (Summary, er
 	}
 	defer softMemoryLimit()()
 	sum := Summary{Batches: []string{}, Notes: []string{}, UnknownFields: map[string]int64{}}
-	removeStaleStaging(ctx, opt.Store, opt.Logger, opt.Now())
+	Recover(ctx, opt.Store, opt.Catalog, opt.Logger, opt.Now())
 	seen, err := loadHashes(ctx, opt.Catalog, opt.Store, opt.Database)
 	if err != nil {
 		return sum, err

@@ -12,6 +12,7 @@ import (
 	"github.com/lakegate/lakegate"
 	"github.com/lakegate/lakegate/catalog/admin"
 	"github.com/lakegate/lakegate/config"
+	"github.com/lakegate/lakegate/ingest"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -272,6 +273,13 @@ func catalogRepair(ctx context.Context, c *catalogCall, dry bool) error {
 		return err
 	}
 	defer s.Close()
+	if !dry {
+		// Finish or undo what crashed ingests left first: a committed file
+		// still under its hidden name must not read as gone.
+		if fwd, removed := ingest.Recover(ctx, s.store, s.catalog, s.log, time.Now()); fwd+removed > 0 {
+			fmt.Fprintf(a.stdout, "crashed ingests: finished %d committed batch(es), removed %d uncommitted one(s)\n", fwd, removed)
+		}
+	}
 	r, err := admin.Repair(ctx, s.catalog, s.store, db, table, !dry)
 	if err != nil {
 		return err

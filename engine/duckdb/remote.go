@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/lakegate/lakegate"
 	"github.com/lakegate/lakegate/internal/sqlscan"
@@ -31,7 +32,11 @@ func (db *DB) fetch(ctx context.Context, conn *sql.Conn, text string) error {
 		return nil
 	}
 	keys, files := db.tablesNamed(text)
-	release, err := db.opt.Files.Fetch(ctx, files)
+	var release func()
+	err := whileLanding(ctx, func() (err error) {
+		release, err = db.opt.Files.Fetch(ctx, files)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -110,4 +115,30 @@ func (db *DB) localPath(f lakegate.File) string {
 		return db.opt.Files.Path(f)
 	}
 	return db.opt.Store.URI(f.Path)
+}
+
+// whileLanding runs fn again, for up to a second, while it fails because a
+// committed file is missing: an ingest gives its files their final names
+// just after its commit (ingest/publish.go), and a statement may fall in
+// between.
+func whileLanding(ctx context.Context, fn func() error) error {
+	err := fn()
+	for i := 0; i < 20 && err != nil && fileMissing(err); i++ {
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(50 * time.Millisecond):
+		}
+		err = fn()
+	}
+	return err
+}
+
+// fileMissing tells an error about a lake file that is not there.
+func fileMissing(err error) bool {
+	if lakegate.ErrorCode(err) == lakegate.ENOTFOUND {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "No files found") || strings.Contains(msg, "No such file") || strings.Contains(msg, "Could not open file")
 }

@@ -143,7 +143,7 @@ func (db *DB) buildView(ctx context.Context, t lakegate.Table) error {
 		db.pending[t.FullName()] = body
 		return nil
 	}
-	return db.createView(ctx, t.Database, t.Name, body)
+	return whileLanding(ctx, func() error { return db.createView(ctx, t.Database, t.Name, body) })
 }
 
 // createView creates or replaces the view database.name over body.
