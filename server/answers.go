@@ -11,7 +11,8 @@ import (
 
 type healthAnswer struct {
 	OK      bool   `json:"ok"`
-	Status  string `json:"status"`
+	Status  string `json:"status"` // ok, or degraded when the lake cannot be read
+	Lake    string `json:"lake"`   // ok or unavailable
 	Version string `json:"version"`
 	Engine  string `json:"engine"`
 }

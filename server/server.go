@@ -63,6 +63,8 @@ type Options struct {
 	// Metrics, when set, is the registry served at /metrics, so code
 	// outside the server (demo's ingest) can count in it; default a new one.
 	Metrics *Metrics
+	// LakeCheck, when set, tells /healthz whether the lake can be read.
+	LakeCheck func(ctx context.Context) error
 	// Queries are the saved queries served under /v1/saved: the canned
 	// ones and a store for users' own (saved.go); default the embedded
 	// canned queries alone, nothing can be saved.
@@ -273,11 +275,24 @@ func (s *Server) methodsOf(path string) []string {
 // health answers whether the catalog can be read. It needs no token, so
 // it does not say the catalog version: that moves with every tenant's
 // commits and would tell anyone when another tenant lands data.
+//
+// The lake is checked too (Options.LakeCheck): a lake that cannot be read
+// makes the answer "degraded", still 200, since queries over copies the
+// engine keeps (an HDFS lake's cache) still answer; its details are only
+// logged.
 func (s *Server) health(c echo.Context) error {
-	if _, err := s.opt.Catalog.Version(c.Request().Context()); err != nil {
+	ctx := c.Request().Context()
+	if _, err := s.opt.Catalog.Version(ctx); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, healthAnswer{OK: true, Status: "ok", Version: lakegate.Version, Engine: s.opt.Engine.Name()})
+	a := healthAnswer{OK: true, Status: "ok", Lake: "ok", Version: lakegate.Version, Engine: s.opt.Engine.Name()}
+	if s.opt.LakeCheck != nil {
+		if err := s.opt.LakeCheck(ctx); err != nil {
+			s.log.Warn("the lake cannot be read", "err", err)
+			a.Status, a.Lake = "degraded", "unavailable"
+		}
+	}
+	return c.JSON(http.StatusOK, a)
 }
 
 // tables lists every table of every database.

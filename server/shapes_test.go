@@ -33,7 +33,7 @@ var routeShapes = []struct {
 	{"GET", "/v1/query.parquet", "/v1/query.parquet?sql=SELECT+1", "", ""},
 	{"GET", "/v1/tables", "/v1/tables", "", "ok tables"},
 	{"POST", "/v1/ingest/assessments", "/v1/ingest/assessments", "[]", "ingest ok tenant"},
-	{"GET", "/healthz", "/healthz", "", "engine ok status version"},
+	{"GET", "/healthz", "/healthz", "", "engine lake ok status version"},
 	{"GET", "/metrics", "/metrics", "", ""},
 	{"GET", "/v1/catalog/databases", "/v1/catalog/databases", "", "databases ok"},
 	{"GET", "/v1/catalog/databases/:db/tables", "/v1/catalog/databases/assessments/tables", "", "database ok tables"},

@@ -66,6 +66,7 @@ func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) e
 		Ingest: s.ingestInto, MaxIngestBytes: s.cfg.MaxIngestBytes,
 		Auth:    auth,
 		Metrics: s.metrics, Queries: lib,
+		LakeCheck: func(ctx context.Context) error { _, err := s.root.List(ctx, "."); return err },
 	})
 	base := httpsURL(baseURL(ln.Addr()), tlsCfg != nil)
 	s.log.Info("lakegate serving", "url", base, "lake", s.cfg.Lake, "catalog", config.Mask(s.cfg.Catalog), "version", lakegate.Version)
