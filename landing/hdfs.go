@@ -53,7 +53,7 @@ func NewHDFS(uri string) (*HDFS, error) {
 	c, err := hdfs.NewClient(hdfs.ClientOptions{Addresses: []string{addr}, User: hdfsUser(),
 		NamenodeDialFunc: dialer.DialContext, DatanodeDialFunc: dialer.DialContext})
 	if err != nil {
-		return nil, lakegate.Wrap(lakegate.EUNAVAILABLE, err, "lake %s: cannot reach the HDFS NameNode at %s", uri, addr)
+		return nil, lakegate.Wrap(lakegate.EUNAVAILABLE, err, "lake %s: cannot reach HDFS at %s (is the NameNode up?)", uri, addr)
 	}
 	h := &HDFS{client: c, addr: addr, root: strings.TrimSuffix(path.Clean("/"+u.Path), "/"), owns: true}
 	if err := c.MkdirAll(h.abs0("."), 0o755); err != nil {
@@ -160,7 +160,7 @@ func (w *hdfsWriter) Write(b []byte) (int, error) {
 
 func (w *hdfsWriter) Close() error {
 	wait := 50 * time.Millisecond
-	for deadline := time.Now().Add(time.Minute); ; wait = min(2*wait, 2*time.Second) {
+	for deadline := time.Now().Add(20 * time.Second); ; wait = min(2*wait, 2*time.Second) {
 		err := w.w.Close()
 		if err == nil {
 			return nil
