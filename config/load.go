@@ -116,8 +116,8 @@ func (c *Config) set(source, key, value string) error {
 func (c *Config) applyEnv(env map[string]string) ([]string, error) {
 	var warnings []string
 	for _, k := range sortedKeys(env) {
-		if slices.Contains(ClientVariables, k) {
-			continue
+		if slices.Contains(ClientVariables, k) || strings.HasPrefix(k, "LAKEGATE_TEST_") {
+			continue // a client's, or scripts/peers' (tests)
 		}
 		key := strings.ToLower(strings.TrimPrefix(k, "LAKEGATE_"))
 		if _, ok := Lookup(key); !ok {

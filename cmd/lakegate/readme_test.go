@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lakegate/lakegate/internal/peertest"
 )
 
 // readmeBlock returns the lines of the ```sh block of README.md that
@@ -154,5 +156,26 @@ func readmeToken(t *testing.T, home string, env []string, base, port string) {
 		if !strings.Contains(out, `"ok":true`) {
 			t.Errorf("%s:\n%s", l, out)
 		}
+	}
+}
+
+// TestREADMEHDFS runs the README's HDFS example, as written, against the
+// HDFS peer (in a fresh directory, with its own config folder).
+func TestREADMEHDFS(t *testing.T) {
+	peertest.Env(t, "LAKEGATE_TEST_HDFS", "hdfs")
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	lines := readmeBlock(t, "<!-- hdfs -->")
+	bin, home := t.TempDir(), t.TempDir()
+	repo, _ := filepath.Abs("../..")
+	shell(t, repo, []string{"GOBIN=" + bin}, "go install ./cmd/lakegate")
+	script := "cd " + repo + " && " + lines[0] + " && cd " + home + "\n" +
+		strings.Join(lines[1:], "\n") // the lines run in one shell: export and eval carry on
+	script = strings.ReplaceAll(script, "$LAKEGATE_TEST_HDFS/lake", fmt.Sprintf("$LAKEGATE_TEST_HDFS/readme-%d", time.Now().UnixNano()))
+	env := []string{"PATH=" + bin + ":" + os.Getenv("PATH"), "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config")}
+	out := shell(t, home, env, script)
+	if !strings.Contains(out, "pass_rate") {
+		t.Errorf("the README's HDFS example printed:\n%s", out)
 	}
 }
