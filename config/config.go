@@ -22,6 +22,9 @@ type Config struct {
 	Catalog                    string        // "embedded" or a postgres:// URL
 	Tenant                     string        // the tenant ingest, catalog and query commands work on
 	Addr                       string        // HTTP listen address
+	HMSAddr                    string        // Hive metastore API listen address ("" = off)
+	HMSAuth                    string        // "user" or "token"
+	HMSDefaultTenant           string        // tenant of metastore connections that name none
 	Auth                       string        // "token" (API tokens required) or "none" (every request is an admin)
 	TLSCert, TLSKey            string        // PEM files; both set: serve HTTPS
 	RateLimit                  float64       // requests per second per token (0 = no limit)
@@ -77,6 +80,9 @@ var Settings = []Setting{
 	text("auth", "token", "MODE", `who may call: "token" (API tokens from lakegate token create, as Bearer or Basic) or "none" (no authentication: every request acts as an admin; local use only)`, func(c *Config) *string { return &c.Auth }, oneOf("token", "none")),
 	text("tls_cert", "", "FILE", "PEM certificate (chain) file; with tls_key, serve HTTPS (empty: plain HTTP)", func(c *Config) *string { return &c.TLSCert }, nil),
 	text("tls_key", "", "FILE", "PEM private key file of tls_cert", func(c *Config) *string { return &c.TLSKey }, nil),
+	text("hms_addr", "", "HOST:PORT", "serve the Hive Metastore Thrift API (for Presto, Spark and Hive clients) on this address, e.g. 127.0.0.1:9083 (empty: off); beyond loopback a warning is printed unless hms_auth is token", func(c *Config) *string { return &c.HMSAddr }, nil),
+	text("hms_auth", "user", "MODE", `how a metastore client says its tenant (set_ugi's user): "user" (the tenant's name, or an API token) or "token" (an API token only)`, func(c *Config) *string { return &c.HMSAuth }, oneOf("user", "token")),
+	text("hms_default_tenant", "default", "NAME", "the tenant of metastore connections that name none (empty: they must)", func(c *Config) *string { return &c.HMSDefaultTenant }, nil),
 	number("rate_limit", "50", "PER_SECOND", "requests per second one API token may send, beyond bursts of rate_burst; more get 429 with Retry-After (0: no limit)", func(c *Config) *float64 { return &c.RateLimit }, 0),
 	integer("rate_burst", "100", "N", "requests one API token may send at once before rate_limit applies", func(c *Config) *int { return &c.RateBurst }, 1),
 	integer("max_concurrent_per_token", "16", "N", "requests in flight (streams included) for one API token; more get 429 with Retry-After (0: no limit)", func(c *Config) *int { return &c.MaxPerToken }, 0),

@@ -90,3 +90,7 @@ func (m *Metrics) handler() echo.HandlerFunc {
 		return nil
 	}
 }
+
+// Registerer is the registry /metrics serves, for metrics counted outside
+// the server (the metastore's).
+func (m *Metrics) Registerer() prometheus.Registerer { return m.reg }

@@ -54,7 +54,13 @@ func (h *handler) GetAllDatabases(ctx context.Context) ([]string, error) {
 	return h.GetDatabases(ctx, "*")
 }
 
-func (h *handler) GetDatabases(ctx context.Context, pattern string) ([]string, error) {
+// defaultDB is Hive's database "default", which every Hive client takes
+// for granted (Spark creates it otherwise): lakegate shows it, empty
+// unless ingest made one of that name.
+const defaultDB = "default"
+
+// databases are the tenant's databases, "default" always among them.
+func (h *handler) databases(ctx context.Context) ([]lakegate.Database, error) {
 	cat, _, err := h.view()
 	if err != nil {
 		return nil, err
@@ -62,6 +68,19 @@ func (h *handler) GetDatabases(ctx context.Context, pattern string) ([]string, e
 	dbs, err := cat.Databases(ctx)
 	if err != nil {
 		return nil, metaFrom(err)
+	}
+	for _, d := range dbs {
+		if d.Name == defaultDB {
+			return dbs, nil
+		}
+	}
+	return append([]lakegate.Database{{Name: defaultDB, Description: "Hive's default database", Location: defaultDB}}, dbs...), nil
+}
+
+func (h *handler) GetDatabases(ctx context.Context, pattern string) ([]string, error) {
+	dbs, err := h.databases(ctx)
+	if err != nil {
+		return nil, err
 	}
 	out := []string{}
 	for _, d := range dbs {
@@ -73,13 +92,13 @@ func (h *handler) GetDatabases(ctx context.Context, pattern string) ([]string, e
 }
 
 func (h *handler) GetDatabase(ctx context.Context, name string) (*hive_metastore.Database, error) {
-	cat, loc, err := h.view()
+	_, loc, err := h.view()
 	if err != nil {
 		return nil, err
 	}
-	dbs, err := cat.Databases(ctx)
+	dbs, err := h.databases(ctx)
 	if err != nil {
-		return nil, metaFrom(err)
+		return nil, err
 	}
 	for _, d := range dbs {
 		if strings.EqualFold(d.Name, name) {

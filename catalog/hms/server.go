@@ -210,6 +210,7 @@ func (s *Server) call(proc thrift.TProcessor, proto thrift.TProtocol, c net.Conn
 	}
 	d := time.Since(start)
 	s.opt.Metrics.count(mp.name, outcome, d)
+	s.opt.Logger.Debug("metastore call", "method", mp.name, "outcome", outcome, "err", err, "ms", d.Milliseconds())
 	if d > s.opt.SlowCall {
 		s.opt.Logger.Warn("metastore: slow call", "method", mp.name, "ms", d.Milliseconds(), "remote", c.RemoteAddr())
 	}

@@ -57,6 +57,15 @@ func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) e
 		return lakegate.Errorf(lakegate.EINVALID, "refusing to listen on %s without authentication: anyone who reaches it would act as an admin. "+
 			"Listen on 127.0.0.1 (--addr 127.0.0.1:8080), use auth: token, or pass --insecure-listen if you mean it", s.cfg.Addr)
 	}
+	if s.metrics == nil {
+		s.metrics = server.NewMetrics()
+	}
+	stopMetastore, err := s.startMetastore() // metastore.go
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMetastore()
 	srv := server.New(server.Options{
 		Engine: s.engine, Catalog: s.catalog, Tenancy: s.pool, Logger: s.log, UI: web.Handler(),
 		MaxRows: s.cfg.MaxRows, Timeout: s.cfg.QueryTimeout, MaxBodyBytes: s.cfg.MaxBodyBytes,

@@ -29,7 +29,7 @@ var (
 	engineKeys  = append(append([]string{}, storageKeys...), "threads", "memory_limit", "query_timeout", "max_rows")
 	serverKeys  = append(append([]string{}, engineKeys...), "addr", "max_body_bytes", "max_ingest_bytes", "max_ingest_decompressed_bytes",
 		"max_concurrent", "max_concurrent_per_user", "max_queued", "queue_wait", "cache_bytes", "job_ttl", "spill_dir",
-		"auth", "tls_cert", "tls_key", "rate_limit", "rate_burst", "max_concurrent_per_token", "queries_dir")
+		"auth", "tls_cert", "tls_key", "hms_addr", "hms_auth", "hms_default_tenant", "rate_limit", "rate_burst", "max_concurrent_per_token", "queries_dir")
 )
 
 // stack is the wired set of edges one process uses. Commands work on one
