@@ -73,7 +73,7 @@ print(json.dumps(out))
 	for _, tenant := range []string{"default", "beta"} {
 		var v struct {
 			DBs, Tables, Cols, Parts []string
-			Location, Rows        string
+			Location, Rows           string
 		}
 		json.Unmarshal(got[tenant], &v)
 		ls := mustRun(t, "catalog", "ls", "--lake", lake, "--tenant", tenant)
