@@ -9,29 +9,20 @@ import (
 	"github.com/lakegate/lakegate"
 )
 
-// partitions reads a table and its partitions, the ones keep accepts,
-// at most max (max < 0: all, as Hive's -1).
+// partitions reads a table's partitions, the ones keep accepts, at most
+// max (max < 0: all, as Hive's -1).
 func (h *handler) partitions(ctx context.Context, db, table string, max int16, keep func(lakegate.Table, lakegate.Partition) bool) ([]*hive_metastore.Partition, error) {
-	cat, loc, err := h.view()
+	c, err := h.table(ctx, db, table)
 	if err != nil {
 		return nil, err
 	}
-	db, table = strings.ToLower(db), strings.ToLower(table)
-	t, err := cat.Table(ctx, db, table)
-	if err != nil {
-		return nil, metaFrom(err)
-	}
-	parts, err := cat.Partitions(ctx, db, table)
-	if err != nil {
-		return nil, metaFrom(err)
-	}
 	out := []*hive_metastore.Partition{}
-	for _, p := range parts {
+	for i, p := range c.parts {
 		if max >= 0 && len(out) >= int(max) {
 			break
 		}
-		if p.Name != "" && (keep == nil || keep(t, p)) {
-			out = append(out, hivePartition(t, p, loc))
+		if p.Name != "" && (keep == nil || keep(c.table, p)) {
+			out = append(out, c.hive[i])
 		}
 	}
 	return out, nil
@@ -90,11 +81,19 @@ func (h *handler) names(ctx context.Context, db, table string, max int16, keep f
 }
 
 func (h *handler) GetPartitionsByNames(ctx context.Context, db, table string, names []string) ([]*hive_metastore.Partition, error) {
-	want := map[string]bool{}
-	for _, n := range names {
-		want[n] = true
+	c, err := h.table(ctx, db, table)
+	if err != nil {
+		return nil, err
 	}
-	return h.partitions(ctx, db, table, -1, func(_ lakegate.Table, p lakegate.Partition) bool { return want[p.Name] })
+	out := []*hive_metastore.Partition{}
+	seen := map[string]bool{}
+	for _, n := range names {
+		if i, ok := c.byName[n]; ok && !seen[n] {
+			seen[n] = true
+			out = append(out, c.hive[i])
+		}
+	}
+	return out, nil
 }
 
 func (h *handler) GetPartitionsByNamesReq(ctx context.Context, req *hive_metastore.GetPartitionsByNamesRequest) (*hive_metastore.GetPartitionsByNamesResult_, error) {

@@ -29,6 +29,7 @@ import (
 	"github.com/apache/thrift/lib/go/thrift"
 	"github.com/beltran/gohive/gohivemeta/fb303"
 	"github.com/beltran/gohive/hive_metastore"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/lakegate/lakegate"
 )
@@ -60,9 +61,10 @@ type Options struct {
 
 // Server is the metastore service.
 type Server struct {
-	opt   Options
-	slots chan struct{}
-	start time.Time
+	opt    Options
+	slots  chan struct{}
+	start  time.Time
+	tables *lru.Cache[tableKey, *cachedTable] // cache.go
 
 	mu     sync.Mutex
 	ln     net.Listener
@@ -88,7 +90,8 @@ func New(opt Options) *Server {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Server{opt: opt, slots: make(chan struct{}, opt.MaxConnections), start: time.Now(), conns: map[net.Conn]struct{}{}}
+	return &Server{opt: opt, slots: make(chan struct{}, opt.MaxConnections), start: time.Now(),
+		tables: newTableCache(), conns: map[net.Conn]struct{}{}}
 }
 
 // Serve accepts connections until Close; it returns nil after Close.
