@@ -1,0 +1,91 @@
+// Package prestotest runs lakegate's metastore where the Presto peer's
+// hive catalog expects it (LAKEGATE_TEST_HMS_ADDR), over tenants a test
+// gives, so the real Presto (LAKEGATE_TEST_PRESTO) reads the test's lakes.
+//
+// The address is one fixed port that every test package wanting Presto
+// shares, and go test runs packages at once: an exclusive file lock
+// (flock) serializes them, held from Serve until the test ends.
+package prestotest
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lakegate/lakegate"
+	"github.com/lakegate/lakegate/catalog/hms"
+	"github.com/lakegate/lakegate/internal/peertest"
+)
+
+// Tenants is a fixed set of tenants for the metastore.
+type Tenants map[string]Tenant
+
+// Tenant is one tenant's catalog and store.
+type Tenant struct {
+	Catalog lakegate.Catalog
+	Store   lakegate.Store
+}
+
+// Tenant implements hms.Tenants.
+func (ts Tenants) Tenant(name string) (lakegate.Catalog, lakegate.Store, error) {
+	t, ok := ts[name]
+	if !ok {
+		return nil, nil, lakegate.Errorf(lakegate.ENOTFOUND, "no tenant %q in this test", name)
+	}
+	return t.Catalog, t.Store, nil
+}
+
+// URL returns the Presto peer's URL, skipping the test (failing under
+// CI=true) when the peer is not up.
+func URL(tb testing.TB) string {
+	tb.Helper()
+	return peertest.Env(tb, "LAKEGATE_TEST_PRESTO", "presto")
+}
+
+// Serve takes the metastore port for the rest of the test and serves
+// tenants on it.
+func Serve(tb testing.TB, tenants hms.Tenants) {
+	tb.Helper()
+	addr := peertest.Env(tb, "LAKEGATE_TEST_HMS_ADDR", "presto")
+	Lock(tb, addr)
+	ln := listen(tb, addr)
+	srv := hms.New(hms.Options{Tenants: tenants})
+	go srv.Serve(ln)
+	tb.Cleanup(func() { srv.Close() })
+}
+
+// Lock holds the metastore port's lock until the test ends; a test that
+// runs its own lakegate on the port calls it before starting one.
+func Lock(tb testing.TB, addr string) {
+	tb.Helper()
+	name := filepath.Join(os.TempDir(), "lakegate-hms-"+strings.ReplaceAll(addr, ":", "-")+".lock")
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		tb.Fatalf("lock %s: %v", name, err)
+	}
+	tb.Cleanup(func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() })
+}
+
+// listen retries a little: the previous holder's socket may linger.
+func listen(tb testing.TB, addr string) net.Listener {
+	tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)
+		if err == nil {
+			return ln
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("the metastore port %s stays taken (is a lakegate serve --hms-addr running on it?): %v", addr, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
