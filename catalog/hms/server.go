@@ -179,6 +179,7 @@ func (s *Server) serveConn(c net.Conn) {
 	proto := thrift.NewTBinaryProtocolConf(trans, conf)
 	h := &handler{s: s, tenant: s.opt.DefaultTenant}
 	proc := hive_metastore.NewThriftHiveMetastoreProcessor(h)
+	lenientProcessors(proc, h) // lenient.go
 	for {
 		if !s.call(proc, proto, c) {
 			return
