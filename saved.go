@@ -28,6 +28,9 @@ type SavedQuery struct {
 	Chart       string  `json:"chart"`
 	Params      []Param `json:"params"`
 	SQL         string  `json:"sql"`
+	// Dialects holds the query's text for an engine whose SQL differs
+	// (by engine name: "presto"); SQL serves every other engine.
+	Dialects map[string]string `json:"dialects,omitempty"`
 	// Builtin is true for the read-only queries (Source builtin or folder).
 	Builtin bool   `json:"builtin"`
 	Source  string `json:"source"`

@@ -8,5 +8,5 @@ SELECT CAST(started_at AS DATE) AS day,
        count(DISTINCT user_exam_id) AS takers
 FROM assessments.attempts
 WHERE started_at IS NOT NULL AND NOT is_test
-GROUP BY day
+GROUP BY CAST(started_at AS DATE)
 ORDER BY day

@@ -9,3 +9,17 @@ SELECT round(avg(duration_seconds) / 60, 2) AS average_minutes,
        count(duration_seconds) AS timed_attempts
 FROM assessments.attempts
 WHERE duration_seconds IS NOT NULL AND NOT is_test
+-- dialect: presto
+WITH timed AS (
+  SELECT duration_seconds AS s
+  FROM assessments.attempts
+  WHERE duration_seconds IS NOT NULL AND NOT is_test
+), ordered AS (
+  SELECT s, row_number() OVER (ORDER BY s) AS i, count(*) OVER () AS n FROM timed
+)
+-- Presto has no exact median: the middle value, or the mean of the two.
+SELECT round((SELECT avg(s) FROM timed) / 60, 2) AS average_minutes,
+       round(avg(CAST(s AS DOUBLE)) / 60, 2) AS median_minutes,
+       (SELECT count(*) FROM timed) AS timed_attempts
+FROM ordered
+WHERE i IN ((n + 1) / 2, (n + 2) / 2)

@@ -16,3 +16,14 @@ FROM (
   GROUP BY ALL
 )
 ORDER BY average_score DESC, exam_name
+-- dialect: presto
+SELECT exam_name,
+       round(avg(score), 4) AS average_score,
+       count(score) AS scored_attempts
+FROM (
+  SELECT CASE WHEN $by_course THEN exam_name END AS exam_name, score
+  FROM assessments.attempts
+  WHERE score IS NOT NULL AND NOT is_test
+) AS scored
+GROUP BY exam_name
+ORDER BY average_score DESC, exam_name

@@ -5,7 +5,7 @@
 -- description: rows; passed counts those attempts.
 -- chart: none
 -- param: threshold number 0.7 -- lowest passing score, from 0 to 1
-SELECT round(avg(CASE WHEN score >= CAST($threshold AS DOUBLE) THEN 1.0 ELSE 0.0 END), 4) AS pass_rate,
+SELECT round(avg(CASE WHEN score >= CAST($threshold AS DOUBLE) THEN 1e0 ELSE 0e0 END), 4) AS pass_rate,
        count(*) FILTER (WHERE score >= CAST($threshold AS DOUBLE)) AS passed,
        count(*) AS scored_attempts
 FROM assessments.attempts

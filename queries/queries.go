@@ -16,6 +16,10 @@
 // style, for leading spaces or an empty string) and a parameter without
 // one is required. Every declared parameter must appear as $NAME in the
 // SQL and every $NAME must be declared.
+//
+// Where an engine's dialect cannot run the SQL, a line "-- dialect: presto"
+// ends it; the text after it is that engine's (Dialects), with the same
+// parameters.
 package queries
 
 import (
@@ -23,7 +27,9 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -79,9 +85,17 @@ func Parse(text string) (Query, error) {
 	var body strings.Builder
 	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	header := true
+	header, dialect := true, ""
 	for line := 1; sc.Scan(); line++ {
 		l := sc.Text()
+		if !header && strings.HasPrefix(strings.TrimSpace(l), dialectMarker) {
+			if err := addText(&q, dialect, body.String()); err != nil {
+				return q, fmt.Errorf("line %d: %w", line, err)
+			}
+			dialect = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), dialectMarker))
+			body.Reset()
+			continue
+		}
 		if header && strings.HasPrefix(l, "-- ") && strings.Contains(l, ":") {
 			k, v, _ := strings.Cut(strings.TrimPrefix(l, "-- "), ":")
 			if err := set(&q, strings.TrimSpace(k), strings.TrimSpace(v)); err != nil {
@@ -95,11 +109,34 @@ func Parse(text string) (Query, error) {
 	if err := sc.Err(); err != nil {
 		return q, err
 	}
-	q.SQL = strings.TrimSpace(body.String())
+	if err := addText(&q, dialect, body.String()); err != nil {
+		return q, err
+	}
 	if q.Name == "" || q.SQL == "" {
 		return q, fmt.Errorf("a query needs a \"-- name:\" header and SQL")
 	}
 	return q, Validate(&q)
+}
+
+const dialectMarker = "-- dialect:"
+
+// addText sets the SQL of the dialect ("" for every engine).
+func addText(q *Query, dialect, text string) error {
+	text = strings.TrimSpace(text)
+	switch {
+	case dialect == "":
+		q.SQL = text
+	case dialect != lakegate.EnginePresto:
+		return fmt.Errorf("unknown dialect %q (known: presto)", dialect)
+	case text == "":
+		return fmt.Errorf("dialect %s has no SQL", dialect)
+	default:
+		if q.Dialects == nil {
+			q.Dialects = map[string]string{}
+		}
+		q.Dialects[dialect] = text
+	}
+	return nil
 }
 
 func set(q *Query, k, v string) error {
@@ -183,5 +220,8 @@ func Text(q Query) string {
 		line("param", p.Name+" "+p.Type+d+h)
 	}
 	b.WriteString(q.SQL + "\n")
+	for _, d := range slices.Sorted(maps.Keys(q.Dialects)) {
+		b.WriteString(dialectMarker + " " + d + "\n" + q.Dialects[d] + "\n")
+	}
 	return b.String()
 }

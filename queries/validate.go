@@ -3,6 +3,7 @@ package queries
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,7 +17,7 @@ var namePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 
 // Reserved are query-string keys of the run route that cannot be
 // parameter names.
-var Reserved = []string{"format", "limit", "timeout", "params"}
+var Reserved = []string{"format", "limit", "timeout", "params", "engine"}
 
 // Charts are the chart hints a query may give.
 var Charts = []string{"none", "bar", "line", "pie", "table"}
@@ -49,6 +50,11 @@ func Validate(q *Query) error {
 		p := &q.Params[i]
 		if err := checkParam(p, declared); err != nil {
 			return lakegate.Errorf(lakegate.EINVALID, "query %s: %v", q.Name, err)
+		}
+	}
+	for d, text := range q.Dialects {
+		if !slices.Equal(sortedPlaceholders(text), sortedPlaceholders(q.SQL)) {
+			return lakegate.Errorf(lakegate.EINVALID, "query %s: its %s text uses parameters %v, its SQL %v: both must use the same", q.Name, d, sortedPlaceholders(text), sortedPlaceholders(q.SQL))
 		}
 	}
 	used := Placeholders(q.SQL)
@@ -170,4 +176,9 @@ func paramList(q Query) string {
 		names[i] = p.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// sortedPlaceholders lists the $names of sql in name order.
+func sortedPlaceholders(sql string) []string {
+	return slices.Sorted(slices.Values(Placeholders(sql)))
 }
