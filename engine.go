@@ -80,6 +80,7 @@ type QueryLogEntry struct {
 	SQL     string
 	Params  string
 	Engine  string
+	Route   string // why the router chose Engine (Route.Reason)
 	Format  string
 	Status  int    // HTTP status of the answer
 	Code    string // error code; "" on success

@@ -6,6 +6,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -25,6 +26,9 @@ type Config struct {
 	HMSAddr                    string        // Hive metastore API listen address ("" = off)
 	HMSAuth                    string        // "user" or "token"
 	HMSDefaultTenant           string        // tenant of metastore connections that name none
+	PrestoURL                  string        // the Presto coordinator ("": DuckDB only)
+	PrestoThreshold            int64         // bytes from which engine auto picks Presto
+	PrestoMaxQueued            int           // Presto's queue beyond which auto stays on DuckDB
 	Auth                       string        // "token" (API tokens required) or "none" (every request is an admin)
 	TLSCert, TLSKey            string        // PEM files; both set: serve HTTPS
 	RateLimit                  float64       // requests per second per token (0 = no limit)
@@ -83,6 +87,9 @@ var Settings = []Setting{
 	text("hms_addr", "", "HOST:PORT", "serve the Hive Metastore Thrift API (for Presto, Spark and Hive clients) on this address, e.g. 127.0.0.1:9083 (empty: off); beyond loopback a warning is printed unless hms_auth is token", func(c *Config) *string { return &c.HMSAddr }, nil),
 	text("hms_auth", "user", "MODE", `how a metastore client says its tenant (set_ugi's user): "user" (the tenant's name, or an API token) or "token" (an API token only)`, func(c *Config) *string { return &c.HMSAuth }, oneOf("user", "token")),
 	text("hms_default_tenant", "default", "NAME", "the tenant of metastore connections that name none (empty: they must)", func(c *Config) *string { return &c.HMSDefaultTenant }, nil),
+	text("presto_url", "", "URL", "a PrestoDB coordinator, http://HOST:PORT, whose hive catalog reads this gateway's metastore (hms_addr); queries may then run there (engine auto or presto) as the tenant's user (empty: DuckDB only)", func(c *Config) *string { return &c.PrestoURL }, httpURL),
+	byteSize("presto_threshold", "10737418240", "engine auto sends a query to Presto when the tables it names hold at least this many bytes (catalog statistics); smaller ones run on DuckDB", func(c *Config) *int64 { return &c.PrestoThreshold }, 0),
+	integer("presto_max_queued", "16", "N", "engine auto keeps queries on DuckDB while more than this many wait in Presto's queue (0: no limit)", func(c *Config) *int { return &c.PrestoMaxQueued }, 0),
 	number("rate_limit", "50", "PER_SECOND", "requests per second one API token may send, beyond bursts of rate_burst; more get 429 with Retry-After (0: no limit)", func(c *Config) *float64 { return &c.RateLimit }, 0),
 	integer("rate_burst", "100", "N", "requests one API token may send at once before rate_limit applies", func(c *Config) *int { return &c.RateBurst }, 1),
 	integer("max_concurrent_per_token", "16", "N", "requests in flight (streams included) for one API token; more get 429 with Retry-After (0: no limit)", func(c *Config) *int { return &c.MaxPerToken }, 0),
@@ -199,3 +206,15 @@ func MarkdownTable() string {
 }
 
 var mdEscape = strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;")
+
+// httpURL accepts "" or an http(s)://host:port URL.
+func httpURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http://HOST:PORT URL", v)
+	}
+	return nil
+}

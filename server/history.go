@@ -26,14 +26,16 @@ type historyEntry struct {
 	SQL       string          `json:"sql"`
 	Params    json.RawMessage `json:"params"` // null when none
 	Engine    string          `json:"engine"`
-	Format    string          `json:"format"`
-	Status    int             `json:"status"`
-	Code      string          `json:"code"` // "" on success
-	Error     string          `json:"error"`
-	Rows      int             `json:"rows"`
-	Bytes     int64           `json:"bytes"`
-	ElapsedMS float64         `json:"elapsed_ms"`
-	Cached    bool            `json:"cached"`
+	// RouteReason says why Engine ran it.
+	RouteReason string  `json:"route_reason"`
+	Format      string  `json:"format"`
+	Status      int     `json:"status"`
+	Code        string  `json:"code"` // "" on success
+	Error       string  `json:"error"`
+	Rows        int     `json:"rows"`
+	Bytes       int64   `json:"bytes"`
+	ElapsedMS   float64 `json:"elapsed_ms"`
+	Cached      bool    `json:"cached"`
 }
 
 // history keeps each user's latest queries in memory. It is the server's,

@@ -40,7 +40,9 @@ type job struct {
 	params        any
 	format        string          // the result format when GET .../result names none
 	binary        bool            // the result file is format (arrow, parquet), not NDJSON
-	engine        lakegate.Engine // of the submitter's scope (tenant.go)
+	engine        lakegate.Engine // routed at submission; the job stays on it (route.go)
+	home          lakegate.Engine // the submitter's scope's engine (tenant.go)
+	route         lakegate.Route
 	timeout       time.Duration
 	ttl           time.Duration // kept this long after it finished
 	limit         string        // where timeout came from, for the 504 message
@@ -123,8 +125,16 @@ func (s *Server) newJob(c echo.Context, req request) (*job, error) {
 		return nil, err
 	}
 	var err error
-	if j.engine, err = s.engineOf(c); err != nil {
+	if j.home, err = s.engineOf(c); err != nil {
 		return nil, err
+	}
+	scope, _ := s.scopeOf(c) // engineOf checked it
+	if j.route, err = s.route(c, scope, j.home, req); err != nil {
+		return nil, err
+	}
+	j.engine = j.route.Engine
+	if text, ok := req.Dialects[j.engine.Name()]; ok {
+		j.sql = text
 	}
 	if j.params, err = decodeParams(req.Params); err != nil {
 		return nil, err
@@ -230,30 +240,34 @@ func (s *Server) finishJob(j *job, err error) {
 	// A job is a query like any other: its log line, metrics, history
 	// entry and query-log row come from the same place.
 	s.observeQuery(context.Background(), finished{ID: j.id, User: j.user, SQL: j.sql, Params: j.params,
-		Format: j.format, Start: j.created, Rows: int(j.rows.Load()), Err: err, Engine: j.engine})
+		Format: j.format, Start: j.created, Rows: int(j.rows.Load()), Err: err, Engine: j.engine,
+		Home: j.home, Route: j.route})
 	s.log.Debug("job finished", "query_id", j.id, "state", state)
 }
 
 // jobStatus is the answer of POST /v1/jobs, GET and DELETE /v1/jobs/{id}.
 type jobStatus struct {
-	OK        bool              `json:"ok"`
-	JobID     string            `json:"job_id"`
-	QueryID   string            `json:"query_id"`
-	State     string            `json:"state"`
-	Created   string            `json:"created"`
-	ElapsedMS float64           `json:"elapsed_ms"`
-	Rows      int64             `json:"rows"`
-	Columns   []lakegate.Column `json:"columns,omitempty"`
-	Error     *errorInfo        `json:"error,omitempty"`
-	Result    string            `json:"result,omitempty"`
-	ExpiresAt string            `json:"expires_at,omitempty"`
-	Deleted   bool              `json:"deleted,omitempty"`
+	OK          bool              `json:"ok"`
+	JobID       string            `json:"job_id"`
+	QueryID     string            `json:"query_id"`
+	State       string            `json:"state"`
+	Created     string            `json:"created"`
+	Engine      string            `json:"engine"`
+	RouteReason string            `json:"route_reason"`
+	ElapsedMS   float64           `json:"elapsed_ms"`
+	Rows        int64             `json:"rows"`
+	Columns     []lakegate.Column `json:"columns,omitempty"`
+	Error       *errorInfo        `json:"error,omitempty"`
+	Result      string            `json:"result,omitempty"`
+	ExpiresAt   string            `json:"expires_at,omitempty"`
+	Deleted     bool              `json:"deleted,omitempty"`
 }
 
 func (j *job) status() jobStatus {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	st := jobStatus{OK: true, JobID: j.id, QueryID: j.id, State: j.state, Created: j.created.UTC().Format(time.RFC3339Nano),
+		Engine: j.engine.Name(), RouteReason: j.route.Reason,
 		Rows: j.rows.Load(), Columns: j.cols}
 	end := time.Now()
 	if !j.end.IsZero() {

@@ -148,7 +148,7 @@ func (s *Server) writeJobJSON(res *echo.Response, f io.Reader, st jobStatus) err
 	res.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 	res.WriteHeader(http.StatusOK)
 	w := bufio.NewWriterSize(res, 1<<16)
-	fmt.Fprintf(w, `{"ok":true,"job_id":%q,"query_id":%q,"engine":%q,"columns":%s,"rows":[`, st.JobID, st.QueryID, s.opt.Engine.Name(), cols)
+	fmt.Fprintf(w, `{"ok":true,"job_id":%q,"query_id":%q,"engine":%q,"route_reason":%q,"columns":%s,"rows":[`, st.JobID, st.QueryID, st.Engine, st.RouteReason, cols)
 	for n := 0; ; n++ {
 		line, err := r.ReadBytes('\n')
 		if err == io.EOF && len(line) == 0 {

@@ -15,6 +15,7 @@ type Metrics struct {
 	reg *prometheus.Registry
 
 	queries      *prometheus.CounterVec // engine, status
+	routes       *prometheus.CounterVec // engine, rule
 	duration     *prometheus.HistogramVec
 	rows, bytes  prometheus.Counter
 	cacheHits    prometheus.Counter
@@ -53,7 +54,10 @@ func NewMetrics() *Metrics {
 		[]string{"outcome"})
 	m.logErrors = prometheus.NewCounter(prometheus.CounterOpts{Name: "lakegate_query_log_errors_total",
 		Help: "Query log entries the engine's query log table could not store (the log line is still written)."})
-	m.reg.MustRegister(m.queries, m.duration, m.rows, m.bytes, m.cacheHits, m.cacheMisses, m.cacheEvicted, m.ingest, m.logErrors,
+	m.routes = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lakegate_routes_total",
+		Help: "Queries by the engine chosen and the router's rule: named, all_tenants, no_presto, small, large, presto_down, presto_busy (only: a gateway with one engine)."},
+		[]string{"engine", "rule"})
+	m.reg.MustRegister(m.routes, m.queries, m.duration, m.rows, m.bytes, m.cacheHits, m.cacheMisses, m.cacheEvicted, m.ingest, m.logErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, o := range []string{IngestLanded, IngestDuplicate, IngestRejected} {
 		m.ingest.WithLabelValues(o) // present at 0 before the first ingest
@@ -80,6 +84,14 @@ func (m *Metrics) observe(engine, status string, seconds float64, rows int, byte
 	m.duration.WithLabelValues(engine).Observe(seconds)
 	m.rows.Add(float64(rows))
 	m.bytes.Add(float64(bytes))
+}
+
+// routed counts the router's choice of one query (none for a query
+// refused before it was routed).
+func (m *Metrics) routed(engine, rule string) {
+	if rule != "" {
+		m.routes.WithLabelValues(engine, rule).Inc()
+	}
 }
 
 // handler serves the registry in the Prometheus text format.

@@ -52,7 +52,7 @@ func (s *Server) record(c echo.Context, q *call, err error) {
 		q.Bytes = c.Response().Size
 	}
 	s.observeQuery(c.Request().Context(), finished{ID: q.ID, User: q.User, SQL: q.SQL, Params: q.Params, Format: q.Format, Start: q.Start,
-		Rows: q.Rows, Bytes: q.Bytes, Cached: q.Cached, Queued: q.Queued, Err: err, Engine: q.Engine})
+		Rows: q.Rows, Bytes: q.Bytes, Cached: q.Cached, Queued: q.Queued, Err: err, Engine: q.Engine, Home: q.Home, Route: q.Route})
 }
 
 // finished is how one query ended, as record (and any other path that
@@ -71,6 +71,10 @@ type finished struct {
 	// tenancy logs it, to its one engine, since any other engine could
 	// belong to another tenant.
 	Engine lakegate.Engine
+	// Home is the scope's own engine, whose query log gets the entry
+	// (nil: Engine's); Route says why Engine ran it.
+	Home  lakegate.Engine
+	Route lakegate.Route
 }
 
 // observeQuery writes the query's log line, counts it in the metrics, adds
@@ -90,7 +94,10 @@ func (s *Server) observeQuery(ctx context.Context, f finished) {
 	if eng != nil {
 		engine = eng.Name()
 	}
-	s.log.Info("query", "query_id", f.ID, "user", f.User, "sql", f.SQL, "params", params, "engine", engine,
+	if f.Home != nil {
+		eng = f.Home
+	}
+	s.log.Info("query", "query_id", f.ID, "user", f.User, "sql", f.SQL, "params", params, "engine", engine, "route_reason", f.Route.Reason,
 		"format", f.Format, "status", status, "code", code, "rows", f.Rows, "bytes", f.Bytes,
 		"elapsed_ms", ms(elapsed), "cached", f.Cached, "queued_ms", ms(f.Queued), "error", msg)
 	label := "ok"
@@ -98,15 +105,16 @@ func (s *Server) observeQuery(ctx context.Context, f finished) {
 		label = code
 	}
 	s.metrics.observe(engine, label, elapsed.Seconds(), f.Rows, f.Bytes)
+	s.metrics.routed(engine, f.Route.Rule)
 	sql := f.SQL
 	if len(sql) > historySQLMax {
 		sql = sql[:historySQLMax] + "…"
 	}
 	s.history.add(f.User, historyEntry{QueryID: f.ID, StartedAt: f.Start.UTC(), SQL: sql, Params: json.RawMessage(nullJSON(params)),
-		Engine: engine, Format: f.Format, Status: status, Code: code, Error: msg, Rows: f.Rows, Bytes: f.Bytes,
+		Engine: engine, RouteReason: f.Route.Reason, Format: f.Format, Status: status, Code: code, Error: msg, Rows: f.Rows, Bytes: f.Bytes,
 		ElapsedMS: ms(elapsed), Cached: f.Cached})
 	if ql, ok := eng.(lakegate.QueryLogger); ok {
-		entry := lakegate.QueryLogEntry{ID: f.ID, User: f.User, SQL: redact(f.SQL), Params: redact(params), Engine: engine,
+		entry := lakegate.QueryLogEntry{ID: f.ID, User: f.User, SQL: redact(f.SQL), Params: redact(params), Engine: engine, Route: f.Route.Reason,
 			Format: f.Format, Status: status, Code: code, Rows: int64(f.Rows), Bytes: f.Bytes, Elapsed: elapsed,
 			Cached: f.Cached, Error: redact(msg), Start: f.Start}
 		if err := ql.LogQuery(context.WithoutCancel(ctx), entry); err != nil {

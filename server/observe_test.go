@@ -118,8 +118,8 @@ func TestCacheInvalidatedByCommit(t *testing.T) {
 
 // Answers larger than an eighth of the cache are served, never stored.
 func TestCacheEntryBound(t *testing.T) {
-	f := newFixture(t, server.Options{CacheBytes: 4096})
-	big := "SELECT repeat('x', 1000) AS s FROM range(5)"
+	f := newFixture(t, server.Options{CacheBytes: 8192})
+	big := "SELECT repeat('x', 2000) AS s FROM range(5)"
 	for range 2 {
 		expectCache(t, f.do(t, "POST", "/v1/query", "text/plain", big), "miss")
 	}

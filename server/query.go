@@ -28,6 +28,10 @@ type request struct {
 	Format string          `json:"format"`
 	// TimeoutMS asks for a deadline shorter than Options.Timeout.
 	TimeoutMS *int64 `json:"timeout_ms"`
+	// Engine asks for auto (the default), duckdb or presto (route.go).
+	Engine string `json:"engine"`
+	// Dialects are a saved query's texts for engines whose SQL differs.
+	Dialects map[string]string `json:"-"`
 }
 
 const missingSQL = `missing SQL: send {"sql": ...} or a text/plain body`
@@ -165,7 +169,9 @@ type call struct {
 	Bytes   int64 // body bytes sent
 	Cached  bool  // answered from the result cache
 	Queued  time.Duration
-	Engine  lakegate.Engine // of the request's scope (tenant.go)
+	Engine  lakegate.Engine // the routed engine that answers (route.go)
+	Home    lakegate.Engine // the scope's own engine (tenant.go), whose query log gets the entry
+	Route   lakegate.Route
 	Scope   string
 }
 
@@ -181,8 +187,15 @@ func (s *Server) run(c echo.Context, req request, format string) (err error) {
 	if q.Scope, err = s.scopeOf(c); err != nil {
 		return err
 	}
-	if q.Engine, err = s.engineOf(c); err != nil {
+	if q.Home, err = s.engineOf(c); err != nil {
 		return err
+	}
+	if q.Route, err = s.route(c, q.Scope, q.Home, req); err != nil {
+		return err
+	}
+	q.Engine = q.Route.Engine
+	if text, ok := req.Dialects[q.Engine.Name()]; ok {
+		q.SQL = text
 	}
 	var limit string
 	if q.Timeout, limit, err = s.requestTimeout(c, req); err != nil {
@@ -260,7 +273,7 @@ func (s *Server) execute(c echo.Context, q *call) error {
 		return err
 	}
 	defer done()
-	return s.writeJSON(c, rs, q.Start, q.Limit, &q.Rows)
+	return s.writeJSON(c, rs, q)
 }
 
 // query starts q on the engine under its deadline and the request's

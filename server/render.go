@@ -20,15 +20,17 @@ import (
 
 // answer is the JSON shape of a query result.
 type answer struct {
-	OK        bool              `json:"ok"`
-	QueryID   string            `json:"query_id"`
-	Cached    bool              `json:"cached"` // always false here: cache hits are replayed by cache.go with true
-	Engine    string            `json:"engine"`
-	Columns   []lakegate.Column `json:"columns"`
-	Rows      [][]any           `json:"rows"`
-	RowCount  int               `json:"row_count"`
-	Truncated bool              `json:"truncated"`
-	ElapsedMS float64           `json:"elapsed_ms"`
+	OK      bool   `json:"ok"`
+	QueryID string `json:"query_id"`
+	Cached  bool   `json:"cached"` // always false here: cache hits are replayed by cache.go with true
+	Engine  string `json:"engine"`
+	// RouteReason says why Engine answers (the router's rule, route.go).
+	RouteReason string            `json:"route_reason"`
+	Columns     []lakegate.Column `json:"columns"`
+	Rows        [][]any           `json:"rows"`
+	RowCount    int               `json:"row_count"`
+	Truncated   bool              `json:"truncated"`
+	ElapsedMS   float64           `json:"elapsed_ms"`
 	// Plan is the text of an EXPLAIN (ANALYZE) answer, the plans of its
 	// rows joined, ready to print; the rows still carry them as returned.
 	Plan string `json:"plan,omitempty"`
@@ -36,9 +38,10 @@ type answer struct {
 
 // writeJSON reads at most limit rows (one more to know whether the
 // answer is truncated) and writes them in one JSON object.
-func (s *Server) writeJSON(c echo.Context, rs lakegate.Rows, start time.Time, limit int, n *int) error {
+func (s *Server) writeJSON(c echo.Context, rs lakegate.Rows, q *call) error {
+	start, limit, n := q.Start, q.Limit, &q.Rows
 	cols := rs.Columns()
-	a := answer{OK: true, Engine: s.opt.Engine.Name(), Columns: cols, Rows: [][]any{}}
+	a := answer{OK: true, Engine: q.Engine.Name(), RouteReason: q.Route.Reason, Columns: cols, Rows: [][]any{}}
 	a.QueryID, _ = c.Get(queryIDKey).(string)
 	for rs.Next() {
 		if len(a.Rows) == limit {
@@ -56,21 +59,26 @@ func (s *Server) writeJSON(c echo.Context, rs lakegate.Rows, start time.Time, li
 		return err
 	}
 	a.RowCount, *n = len(a.Rows), len(a.Rows)
-	a.Plan = planText(cols, a.Rows)
+	if a.Plan = planText(cols, a.Rows); a.Plan != "" {
+		a.Plan = "-- lakegate: engine " + a.Engine + ": " + a.RouteReason + "\n" + a.Plan
+	}
 	a.ElapsedMS = math.Round(float64(time.Since(start).Microseconds())/10) / 100
 	setColumns(c.Response().Header(), cols)
 	return c.JSON(http.StatusOK, a)
 }
 
 // planText joins the plans of an EXPLAIN answer, recognized by DuckDB's
-// columns (explain_key, explain_value); "" for any other answer.
+// columns (explain_key, explain_value) or Presto's (Query Plan); "" for
+// any other answer.
 func planText(cols []lakegate.Column, rows [][]any) string {
-	if len(cols) != 2 || cols[0].Name != "explain_key" || cols[1].Name != "explain_value" {
+	plan := len(cols) == 2 && cols[0].Name == "explain_key" && cols[1].Name == "explain_value"
+	presto := len(cols) == 1 && cols[0].Name == "Query Plan"
+	if !plan && !presto {
 		return ""
 	}
 	var b strings.Builder
 	for _, r := range rows {
-		if v, ok := r[1].(string); ok {
+		if v, ok := r[len(r)-1].(string); ok {
 			b.WriteString(strings.TrimRight(v, "\n") + "\n")
 		}
 	}

@@ -112,6 +112,7 @@ type runBody struct {
 	Params    map[string]any `json:"params"`
 	Format    string         `json:"format"`
 	TimeoutMS *int64         `json:"timeout_ms"`
+	Engine    string         `json:"engine"`
 }
 
 // runSaved runs a query with its parameters from the query string
@@ -138,7 +139,7 @@ func (s *Server) savedRequest(c echo.Context) (req request, format string, err e
 	if err != nil {
 		return req, format, err
 	}
-	req.SQL = q.SQL
+	req.SQL, req.Dialects = q.SQL, q.Dialects
 	var body runBody
 	if c.Request().Method == http.MethodPost {
 		raw, _, err := s.readRaw(c)
@@ -162,14 +163,14 @@ func (s *Server) savedRequest(c echo.Context) (req request, format string, err e
 	if format, err = chooseFormat("", body.Format, c); err != nil {
 		return req, "json", err
 	}
-	req.TimeoutMS = body.TimeoutMS
+	req.TimeoutMS, req.Engine = body.TimeoutMS, body.Engine
 	req.Params, err = typedJSON(bound)
 	return req, format, err
 }
 
 // runOptions are the query-string keys of the run route that are not
 // parameters (queries.Reserved keeps parameters from taking them).
-var runOptions = map[string]bool{"format": true, "limit": true, "timeout": true}
+var runOptions = map[string]bool{"format": true, "limit": true, "timeout": true, "engine": true}
 
 // runValues merges the query string's parameters with the body's; a
 // parameter given twice is an error naming it.

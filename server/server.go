@@ -60,6 +60,9 @@ type Options struct {
 	// (tenant.go); Engine and Catalog then serve the default tenant's
 	// health check and name the engine.
 	Tenancy lakegate.Tenancy
+	// Router picks each query's engine in its scope (engine/router); nil:
+	// the scope's engine answers, and only it may be asked for.
+	Router lakegate.Router
 	// Metrics, when set, is the registry served at /metrics, so code
 	// outside the server (demo's ingest) can count in it; default a new one.
 	Metrics *Metrics

@@ -38,13 +38,14 @@ func (p paramFlag) Set(v string) error {
 func (p paramFlag) Type() string { return "name=value" }
 
 func (a *app) queryCmd() *cobra.Command {
-	var format, saved string
+	var format, saved, engine string
 	var list bool
 	params := paramFlag{}
 	cmd := &cobra.Command{Use: `query "SQL" | - | --saved NAME | --list`,
 		Short: "run one read-only SQL query, or a saved query, in-process on the lake and print the result (- reads the SQL from stdin)"}
 	cmd.Flags().StringVar(&format, "format", "table", "output `FORMAT`: table, csv or json")
 	cmd.Flags().StringVar(&saved, "saved", "", "run the saved or canned query `NAME` instead of SQL (--list shows them)")
+	cmd.Flags().StringVar(&engine, "engine", "auto", "`ENGINE` to run on: auto (the router's choice), duckdb or presto (needs presto_url); the choice and its reason go to stderr")
 	cmd.Flags().BoolVar(&list, "list", false, "list the saved and canned queries with their parameters")
 	cmd.Flags().Var(params, "param", "a parameter (repeatable): $name of the SQL, or a parameter of --saved")
 	cl := config.Bind(cmd.Flags(), queryKeys...)
@@ -69,12 +70,12 @@ func (a *app) queryCmd() *cobra.Command {
 		if list {
 			return listSaved(cmd.Context(), a, s)
 		}
-		return a.runQuery(cmd.Context(), s, args, saved, params, format)
+		return a.runQuery(cmd.Context(), s, args, saved, params, format, engine)
 	}
 	return cmd
 }
 
-func (a *app) runQuery(ctx context.Context, s *stack, args []string, saved string, params paramFlag, format string) error {
+func (a *app) runQuery(ctx context.Context, s *stack, args []string, saved string, params paramFlag, format, engine string) error {
 	q := lakegate.Query{}
 	var err error
 	if saved != "" {
@@ -91,9 +92,20 @@ func (a *app) runQuery(ctx context.Context, s *stack, args []string, saved strin
 	if err := s.openEngine(ctx); err != nil {
 		return err
 	}
+	rt, err := s.router()
+	if err != nil {
+		return err
+	}
+	route, err := rt.Route(ctx, s.cfg.Tenant, q, engine)
+	if err != nil {
+		return err
+	}
+	if engine != lakegate.EngineAuto || s.cfg.PrestoURL != "" {
+		fmt.Fprintf(a.stderr, "-- engine %s: %s\n", route.Engine.Name(), route.Reason)
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout)
 	defer cancel()
-	rows, err := s.engine.Query(ctx, q)
+	rows, err := route.Engine.Query(ctx, q)
 	if err != nil {
 		return err
 	}

@@ -47,6 +47,10 @@ func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) e
 	if err != nil {
 		return err
 	}
+	rt, err := s.router() // route.go
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return lakegate.Wrap(lakegate.EUNAVAILABLE, err,
@@ -67,7 +71,7 @@ func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) e
 	}
 	defer stopMetastore()
 	srv := server.New(server.Options{
-		Engine: s.engine, Catalog: s.catalog, Tenancy: s.pool, Logger: s.log, UI: web.Handler(),
+		Engine: s.engine, Catalog: s.catalog, Tenancy: s.pool, Router: rt, Logger: s.log, UI: web.Handler(),
 		MaxRows: s.cfg.MaxRows, Timeout: s.cfg.QueryTimeout, MaxBodyBytes: s.cfg.MaxBodyBytes,
 		MaxConcurrent: s.cfg.MaxConcurrent, MaxConcurrentPerUser: s.cfg.MaxConcurrentPerUser,
 		MaxQueued: s.cfg.MaxQueued, QueueWait: s.cfg.QueueWait,

@@ -40,7 +40,8 @@ const queryLogDDL = `CREATE TABLE ` + QueryLogSchema + `.` + QueryLogTable + ` (
 	bytes BIGINT,
 	elapsed_ms DOUBLE,
 	cached BOOLEAN,
-	error VARCHAR
+	error VARCHAR,
+	route_reason VARCHAR
 )`
 
 // queryLogFlushEvery bounds how long an appended entry stays invisible to
@@ -113,7 +114,7 @@ func (l *queryLog) append(e lakegate.QueryLogEntry) error {
 	}
 	l.seq++
 	err := l.app.AppendRow(l.seq, e.ID, e.Start.UTC(), e.User, e.Engine, e.Format, e.SQL, nullable(e.Params),
-		int32(e.Status), nullable(e.Code), e.Rows, e.Bytes, float64(e.Elapsed.Microseconds())/1000, e.Cached, nullable(e.Error))
+		int32(e.Status), nullable(e.Code), e.Rows, e.Bytes, float64(e.Elapsed.Microseconds())/1000, e.Cached, nullable(e.Error), nullable(e.Route))
 	if err != nil {
 		return lakegate.Wrap(lakegate.EINTERNAL, err, "duckdb engine: cannot append to the query log")
 	}

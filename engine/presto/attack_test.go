@@ -2,13 +2,10 @@ package presto_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
-
-	presto "github.com/prestodb/presto-go-client/v2"
 
 	"github.com/lakegate/lakegate"
 	"github.com/lakegate/lakegate/engine/enginetest"
@@ -148,29 +145,5 @@ func TestTenantsApart(t *testing.T) {
 	}
 }
 
-// raw runs q on the Presto peer as user, bypassing lakegate, and returns
-// its rows as text.
-func raw(t *testing.T, user, q string) (string, error) {
-	t.Helper()
-	c, err := presto.NewClient(prestotest.URL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := c.NewSession().User(user).Catalog("hive").Schema("default")
-	ctx := context.Background()
-	qr, _, err := s.Query(ctx, q)
-	var out strings.Builder
-	for err == nil {
-		if qr.Error != nil {
-			return out.String(), errors.New(qr.Error.Message)
-		}
-		for _, row := range qr.Data {
-			out.Write(row)
-		}
-		if qr.NextUri == nil {
-			break
-		}
-		qr, _, err = s.FetchNextBatch(ctx, *qr.NextUri)
-	}
-	return out.String(), err
-}
+// raw runs q on the Presto peer as user, bypassing lakegate.
+func raw(t *testing.T, user, q string) (string, error) { return prestotest.Run(t, user, q) }

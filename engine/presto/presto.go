@@ -41,6 +41,9 @@ type Client struct {
 	mu      sync.Mutex
 	checked time.Time
 	healthy error
+
+	queuedAt time.Time
+	queued   int
 }
 
 // New checks nothing: Presto may start after the gateway. Health says
@@ -90,6 +93,23 @@ func (c *Client) probe(ctx context.Context) error {
 		return lakegate.Errorf(lakegate.EUNAVAILABLE, "presto at %s is still starting; retry in a minute", c.opt.URL)
 	}
 	return nil
+}
+
+// Queued is how many queries wait in the cluster (/v1/cluster), -1 when
+// it does not say; answers are kept as long as health answers.
+func (c *Client) Queued(ctx context.Context) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if time.Since(c.queuedAt) < c.opt.Health {
+		return c.queued
+	}
+	c.queuedAt, c.queued = time.Now(), -1
+	qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if st, _, err := c.client.NewSession().User("lakegate").GetClusterInfo(qctx); err == nil {
+		c.queued = st.QueuedQueries
+	}
+	return c.queued
 }
 
 // Engine is tenant's engine: its queries run as the tenant's user.

@@ -9,6 +9,7 @@ package prestotest
 
 import (
 	"context"
+	"errors"
 	"net"
 	"os"
 	"path/filepath"
@@ -16,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	presto "github.com/prestodb/presto-go-client/v2"
 
 	"github.com/lakegate/lakegate"
 	"github.com/lakegate/lakegate/catalog/hms"
@@ -88,4 +91,32 @@ func listen(tb testing.TB, addr string) net.Listener {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// Run runs q on the Presto peer as user, bypassing lakegate, and returns
+// its rows as JSON text, or Presto's error.
+func Run(tb testing.TB, user, q string) (string, error) {
+	tb.Helper()
+	c, err := presto.NewClient(URL(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := c.NewSession().User(user).Catalog("hive").Schema("default")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	qr, _, err := s.Query(ctx, q)
+	var out strings.Builder
+	for err == nil {
+		if qr.Error != nil {
+			return out.String(), errors.New(qr.Error.Message)
+		}
+		for _, row := range qr.Data {
+			out.Write(row)
+		}
+		if qr.NextUri == nil {
+			break
+		}
+		qr, _, err = s.FetchNextBatch(ctx, *qr.NextUri)
+	}
+	return out.String(), err
 }

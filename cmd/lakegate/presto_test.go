@@ -1,0 +1,257 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lakegate/lakegate/internal/peertest"
+	"github.com/lakegate/lakegate/internal/prestotest"
+	"github.com/lakegate/lakegate/queries"
+)
+
+// answer is a query answer with the router's fields.
+type answer struct {
+	OK          bool   `json:"ok"`
+	Engine      string `json:"engine"`
+	RouteReason string `json:"route_reason"`
+	Plan        string `json:"plan"`
+	Columns     []struct {
+		Name, Type string
+	} `json:"columns"`
+	Rows  [][]any `json:"rows"`
+	Error struct {
+		Code, Message string
+	} `json:"error"`
+}
+
+// prestoGateway lands a generated lake and serves it with the metastore
+// on the Presto peer's port and presto_url set; extra flags follow.
+func prestoGateway(t *testing.T, extra ...string) string {
+	t.Helper()
+	url := prestotest.URL(t)
+	hms := peertest.Env(t, "LAKEGATE_TEST_HMS_ADDR", "presto")
+	lake := t.TempDir()
+	src := filepath.Join(t.TempDir(), "a.json")
+	mustRun(t, "generate", "assessments", "--attempts", "1500", "--seed", "11", "-o", src)
+	mustRun(t, "ingest", "assessments", src, "--lake", lake)
+	prestotest.Lock(t, hms)
+	base, _ := startApp(t, append([]string{"serve", "--auth", "none", "--lake", lake, "--hms-addr", hms, "--presto-url", url}, extra...)...)
+	return base
+}
+
+func ask(t *testing.T, method, u, body string) (int, answer, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequest(method, u, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var a answer
+	if err := json.Unmarshal(b, &a); err != nil {
+		t.Fatalf("%s %s: %d %s", method, u, res.StatusCode, b)
+	}
+	return res.StatusCode, a, res.Header
+}
+
+// TestCannedQueriesBothEngines: every canned question gets the same
+// answer from DuckDB and from Presto (floats to 1e-9 relative).
+func TestCannedQueriesBothEngines(t *testing.T) {
+	base := prestoGateway(t)
+	all, err := queries.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := map[string]string{"course_takers": "exam_name=Learning%20Git", "average_score": "by_course=true"}
+	for _, q := range all {
+		for _, params := range []string{"", runs[q.Name]} {
+			u := base + "/v1/saved/" + q.Name + "/run?" + params + "&engine="
+			_, d, _ := ask(t, "GET", u+"duckdb", "")
+			code, p, _ := ask(t, "GET", u+"presto", "")
+			if code != 200 || p.Engine != "presto" || d.Engine != "duckdb" {
+				t.Errorf("%s?%s: presto %d %+v, duckdb %+v", q.Name, params, code, p, d)
+				continue
+			}
+			sameAnswer(t, q.Name+"?"+params, d, p)
+		}
+	}
+}
+
+// sameAnswer compares two answers cell by cell; a column only Presto has
+// that is NULL throughout is left out (average_score without by_course:
+// Presto cannot drop a column by a parameter, DuckDB's COLUMNS does).
+func sameAnswer(t *testing.T, what string, d, p answer) {
+	t.Helper()
+	pi := map[string]int{}
+	for i, c := range p.Columns {
+		pi[c.Name] = i
+	}
+	if len(d.Rows) != len(p.Rows) || len(d.Rows) == 0 {
+		t.Errorf("%s: %d rows from duckdb, %d from presto", what, len(d.Rows), len(p.Rows))
+		return
+	}
+	for ci, c := range d.Columns {
+		j, ok := pi[c.Name]
+		if !ok {
+			t.Errorf("%s: presto has no column %s", what, c.Name)
+			continue
+		}
+		for r := range d.Rows {
+			if !sameCell(d.Rows[r][ci], p.Rows[r][j]) {
+				t.Errorf("%s row %d %s: duckdb %v, presto %v", what, r, c.Name, d.Rows[r][ci], p.Rows[r][j])
+			}
+		}
+	}
+}
+
+func sameCell(a, b any) bool {
+	fa, oka := a.(float64)
+	fb, okb := b.(float64)
+	if oka && okb {
+		return fa == fb || math.Abs(fa-fb) <= 1e-9*math.Max(math.Abs(fa), math.Abs(fb))
+	}
+	return fmt.Sprint(a) == fmt.Sprint(b)
+}
+
+// TestRouter: auto picks by size (threshold 1 byte here: a table goes to
+// Presto, no table to DuckDB), a named engine is obeyed, EXPLAIN shows
+// the route, jobs stay on their engine, and the route is in the headers.
+func TestRouter(t *testing.T) {
+	base := prestoGateway(t, "--presto-threshold", "1")
+	cases := []struct{ body, engine, reason string }{
+		{`{"sql":"SELECT count(*) AS n FROM assessments.attempts"}`, "presto", "at least presto_threshold"},
+		{`{"sql":"SELECT 1 AS n"}`, "duckdb", "below presto_threshold"},
+		{`{"sql":"SELECT count(*) AS n FROM assessments.attempts","engine":"duckdb"}`, "duckdb", "engine duckdb was asked for"},
+		{`{"sql":"SELECT 1 AS n","engine":"presto"}`, "presto", "engine presto was asked for"},
+	}
+	for _, c := range cases {
+		code, a, h := ask(t, "POST", base+"/v1/query", c.body)
+		if code != 200 || a.Engine != c.engine || !strings.Contains(a.RouteReason, c.reason) || h.Get("X-Lakegate-Engine") != c.engine {
+			t.Errorf("%s: %d engine %s (%s), header %s; want %s (%s)", c.body, code, a.Engine, a.RouteReason, h.Get("X-Lakegate-Engine"), c.engine, c.reason)
+		}
+	}
+	_, a, _ := ask(t, "POST", base+"/v1/query?engine=presto", `{"sql":"EXPLAIN SELECT count(*) FROM assessments.attempts"}`)
+	if !strings.Contains(a.Plan, "-- lakegate: engine presto: engine presto was asked for") {
+		t.Errorf("EXPLAIN on presto: plan %q", a.Plan)
+	}
+	code, a, _ := ask(t, "POST", base+"/v1/query", `{"sql":"SELECT 1","engine":"spark"}`)
+	if code != 400 || !strings.Contains(a.Error.Message, "auto, duckdb or presto") {
+		t.Errorf("unknown engine: %d %+v", code, a.Error)
+	}
+	stickyJob(t, base)
+}
+
+// stickyJob: a job started on Presto says so until its result.
+func stickyJob(t *testing.T, base string) {
+	t.Helper()
+	var st struct {
+		JobID       string `json:"job_id"`
+		Engine      string `json:"engine"`
+		State       string `json:"state"`
+		RouteReason string `json:"route_reason"`
+	}
+	res := postRaw(t, base+"/v1/jobs", `{"sql":"SELECT count(*) AS n FROM assessments.attempts","engine":"presto"}`)
+	json.Unmarshal(res, &st)
+	if st.Engine != "presto" {
+		t.Fatalf("job: %s", res)
+	}
+	for deadline := time.Now().Add(time.Minute); st.State != "succeeded" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		_, b := httpGet(t, base+"/v1/jobs/"+st.JobID)
+		json.Unmarshal([]byte(b), &st)
+	}
+	_, b := httpGet(t, base+"/v1/jobs/"+st.JobID+"/result")
+	if st.Engine != "presto" || !strings.Contains(b, `"engine":"presto"`) {
+		t.Errorf("job on presto: state %s engine %s, result %s", st.State, st.Engine, b)
+	}
+}
+
+func postRaw(t *testing.T, u, body string) []byte {
+	t.Helper()
+	res, err := http.Post(u, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return b
+}
+
+func httpGet(t *testing.T, u string) (int, string) {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// TestPrestoDown: with Presto unreachable, engine presto answers 503
+// naming it and auto falls back to DuckDB, saying why.
+func TestPrestoDown(t *testing.T) {
+	lake := t.TempDir()
+	src := filepath.Join(t.TempDir(), "a.json")
+	mustRun(t, "generate", "assessments", "--attempts", "200", "--seed", "5", "-o", src)
+	mustRun(t, "ingest", "assessments", src, "--lake", lake)
+	base, _ := startApp(t, "serve", "--auth", "none", "--lake", lake, "--presto-url", "http://127.0.0.1:"+freePort(t), "--presto-threshold", "1")
+	code, a, _ := ask(t, "POST", base+"/v1/query", `{"sql":"SELECT count(*) AS n FROM assessments.attempts","engine":"presto"}`)
+	if code != 503 || !strings.Contains(a.Error.Message, "engine presto") {
+		t.Errorf("named presto down: %d %+v", code, a.Error)
+	}
+	code, a, _ = ask(t, "POST", base+"/v1/query", `{"sql":"SELECT count(*) AS n FROM assessments.attempts"}`)
+	if code != 200 || a.Engine != "duckdb" || !strings.Contains(a.RouteReason, "Presto cannot answer") {
+		t.Errorf("auto with presto down: %d %s %q", code, a.Engine, a.RouteReason)
+	}
+}
+
+// TestPrestoDisconnect: a client that goes away ends its Presto query.
+func TestPrestoDisconnect(t *testing.T) {
+	base := prestoGateway(t)
+	tag := fmt.Sprintf("lakegate_gone_%d", time.Now().UnixNano())
+	sql := fmt.Sprintf(`SELECT count(*) AS %s FROM UNNEST(sequence(1, 10000)) a(x) CROSS JOIN UNNEST(sequence(1, 10000)) b(y) CROSS JOIN UNNEST(sequence(1, 100)) c(z) WHERE (x * y + z) %% 7 = 3`, tag)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	body, _ := json.Marshal(map[string]string{"sql": sql, "engine": "presto"})
+	req, _ := http.NewRequestWithContext(ctx, "POST", base+"/v1/query", strings.NewReader(string(body)))
+	if res, err := http.DefaultClient.Do(req); err == nil {
+		b, _ := io.ReadAll(res.Body)
+		t.Fatalf("the slow query answered: %s", b)
+	}
+	waitPrestoState(t, tag, "FAILED")
+}
+
+// waitPrestoState waits until the Presto query whose text holds tag is in
+// state, as lakegate_admin reads system.runtime.queries.
+func waitPrestoState(t *testing.T, tag, want string) {
+	t.Helper()
+	q := "SELECT state FROM system.runtime.queries WHERE strpos(query, '" + tag + "') > 0 AND strpos(query, 'system.runtime') = 0"
+	var got string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		got = prestoAdmin(t, q)
+		if strings.Contains(got, want) {
+			return
+		}
+	}
+	t.Errorf("presto query %s: state %q, want %s", tag, got, want)
+}
+
+// prestoAdmin runs q on the Presto peer as lakegate_admin.
+func prestoAdmin(t *testing.T, q string) string {
+	t.Helper()
+	out, err := prestotest.Run(t, "lakegate_admin", q)
+	if err != nil {
+		t.Fatalf("%s as lakegate_admin: %v", q, err)
+	}
+	return out
+}
