@@ -115,8 +115,8 @@ func (r *Router) auto(ctx context.Context, tenant string, q lakegate.Query) (lak
 	return lakegate.Route{Engine: r.opt.Remote.Engine(tenant), Rule: "large", Reason: reason}, nil
 }
 
-// scanBytes sums the catalog's bytes of the tenant's tables that sql
-// names as database.table.
+// scanBytes sums the catalog's bytes (table statistics: the sum of its
+// partitions) of the tenant's tables that sql names as database.table.
 func (r *Router) scanBytes(ctx context.Context, tenant, sql string) (int64, []string, error) {
 	cat, err := r.opt.Local.Catalog(tenant)
 	if err != nil {
@@ -125,23 +125,22 @@ func (r *Router) scanBytes(ctx context.Context, tenant, sql string) (int64, []st
 	var total int64
 	var named []string
 	for _, ref := range tableRefs(sql) {
-		parts, err := cat.Partitions(ctx, ref.Database, ref.Name)
+		t, err := cat.Table(ctx, ref.Database, ref.Name)
 		if lakegate.ErrorCode(err) == lakegate.ENOTFOUND {
 			continue // a CTE's name, an alias, or a typo the engine will name
 		}
 		if err != nil {
 			return 0, nil, err
 		}
-		for _, p := range parts {
-			total += p.Bytes
-		}
+		total += t.Stats.Bytes
 		named = append(named, ref.Database+"."+ref.Name)
 	}
 	return total, named, nil
 }
 
-// tableRefs lists every distinct name.name in sql (outside strings and
-// comments), unquoted and lower-cased as the catalog names tables.
+// tableRefs lists every distinct dotted name of sql (outside strings and
+// comments) as database.table: the last two parts (catalog.db.table is
+// db.table), unquoted and lower-cased as the catalog names tables.
 func tableRefs(sql string) []lakegate.TableRef {
 	var toks []sqlscan.Token
 	for t := range sqlscan.Tokens(sql) {
@@ -149,16 +148,24 @@ func tableRefs(sql string) []lakegate.TableRef {
 	}
 	seen := map[lakegate.TableRef]bool{}
 	var out []lakegate.TableRef
-	for i := 0; i+2 < len(toks); i++ {
-		a, dot, b := toks[i], toks[i+1], toks[i+2]
-		if !isName(a) || dot.Text != "." || !isName(b) || i > 0 && toks[i-1].Text == "." {
-			continue
+	for i := 0; i < len(toks); {
+		j := i // the chain name (. name)* starting at i ends before j
+		for j < len(toks) && isName(toks[j]) && (j == i || toks[j-1].Text == ".") {
+			if j+1 < len(toks) && toks[j+1].Text == "." {
+				j += 2
+				continue
+			}
+			j++
+			break
 		}
-		ref := lakegate.TableRef{Database: name(a), Name: name(b)}
-		if !seen[ref] {
-			seen[ref] = true
-			out = append(out, ref)
+		if parts := (j - i + 1) / 2; parts >= 2 && isName(toks[j-1]) {
+			ref := lakegate.TableRef{Database: name(toks[j-3]), Name: name(toks[j-1])}
+			if !seen[ref] {
+				seen[ref] = true
+				out = append(out, ref)
+			}
 		}
+		i = max(j, i+1)
 	}
 	return out
 }
