@@ -482,3 +482,25 @@ func TestEditorCompletesCatalogNames(t *testing.T) {
 		t.Errorf("editor after completion and insert: %q", doc)
 	}
 }
+
+// The engine selector sends its engine: DuckDB answers and says so, and a
+// gateway without Presto says plainly that it has none.
+func TestPageEngineSelector(t *testing.T) {
+	g := newGateway(t, server.Options{}, nil)
+	ctx := newBrowser(t, 0, 0)
+	do(t, ctx, "run on duckdb",
+		chromedp.Navigate(g.URL+"/"),
+		chromedp.WaitVisible(css(".cm-content")),
+		chromedp.SetValue(css("#engine"), "duckdb"),
+		typeSQL(`SELECT 1 AS one`),
+		runKeys(),
+		waitJS(`/^1 row/.test(document.querySelector("#meta").innerText)`),
+	)
+	if meta := get(t, ctx, "read the meta line", text("#meta")); !strings.Contains(meta, "duckdb") {
+		t.Errorf("meta %q does not name the engine", meta)
+	}
+	do(t, ctx, "ask for presto", chromedp.SetValue(css("#engine"), "presto"), runKeys(), chromedp.WaitVisible(css("#error")))
+	if box := get(t, ctx, "read the error", text("#error")); !strings.Contains(box, "engine presto is not configured") {
+		t.Errorf("error %q does not say Presto is not configured", box)
+	}
+}

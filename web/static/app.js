@@ -52,7 +52,7 @@ export function runSQL() {
   const sql = page.editor.getValue();
   if (!sql.trim()) { showError({code: "invalid", message: "Write a query first."}); return; }
   share({sql});
-  execute({sql}, () => api.request("/v1/query", {json: {sql}, signal: page.running.controller.signal}));
+  execute({sql}, () => api.request("/v1/query", {json: {sql, engine: engine()}, signal: page.running.controller.signal}));
 }
 
 // runSaved runs a saved query with its parameter values; the editor then
@@ -61,8 +61,11 @@ export function runSaved(q, params) {
   if (q.sql) page.editor.setValue(q.sql);
   share({saved: q.name, params});
   execute({saved: q.name, params, chart: q.chart, title: q.title}, () =>
-    api.request(`/v1/saved/${encodeURIComponent(q.name)}/run`, {json: {params}, signal: page.running.controller.signal}));
+    api.request(`/v1/saved/${encodeURIComponent(q.name)}/run`, {json: {params, engine: engine()}, signal: page.running.controller.signal}));
 }
+
+// engine is the engine the selector asks for: auto, duckdb or presto.
+function engine() { return $("engine").value; }
 
 async function execute(what, send) {
   if (page.running) page.running.controller.abort();
@@ -123,7 +126,7 @@ function show(body) {
   const rowsText = `${n} row${n === 1 ? "" : "s"}`;
   const parts = [page.last && page.last.saved ? `${page.last.title || page.last.saved}:` : "", rowsText, `${Math.round(body.elapsed_ms)} ms`, body.engine || "", body.cached ? "cached" : "not cached"];
   $("meta").textContent = parts.filter(Boolean).join(" · ").replace(": · ", ": ");
-  $("meta").title = body.query_id ? "query id " + body.query_id : "";
+  $("meta").title = [body.query_id ? "query id " + body.query_id : "", body.route_reason ? `${body.engine}: ${body.route_reason}` : ""].filter(Boolean).join("\n");
   $("status").textContent = `Query finished: ${rowsText}`;
   $("truncated").hidden = !body.truncated;
   grid.render($("result"), body.columns, body.rows);
@@ -218,8 +221,8 @@ async function download() {
   $("status").textContent = `Preparing ${format.toUpperCase()}…`;
   try {
     const res = what.saved
-      ? await api.request(`/v1/saved/${encodeURIComponent(what.saved)}/run`, {json: {params: what.params}, query: {format}, accept: "*/*"})
-      : await api.request("/v1/query", {json: {sql: what.sql, format}, accept: "*/*"});
+      ? await api.request(`/v1/saved/${encodeURIComponent(what.saved)}/run`, {json: {params: what.params, engine: engine()}, query: {format}, accept: "*/*"})
+      : await api.request("/v1/query", {json: {sql: what.sql, format, engine: engine()}, accept: "*/*"});
     const blob = await res.blob();
     const a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
