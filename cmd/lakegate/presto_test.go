@@ -35,6 +35,12 @@ type answer struct {
 // prestoGateway lands a generated lake and serves it with the metastore
 // on the Presto peer's port and presto_url set; extra flags follow.
 func prestoGateway(t *testing.T, extra ...string) string {
+	base, _ := prestoGatewayLake(t, extra...)
+	return base
+}
+
+// prestoGatewayLake is prestoGateway, also returning the lake.
+func prestoGatewayLake(t *testing.T, extra ...string) (string, string) {
 	t.Helper()
 	url := prestotest.URL(t)
 	hms := peertest.Env(t, "LAKEGATE_TEST_HMS_ADDR", "presto")
@@ -44,7 +50,7 @@ func prestoGateway(t *testing.T, extra ...string) string {
 	mustRun(t, "ingest", "assessments", src, "--lake", lake)
 	prestotest.Lock(t, hms)
 	base, _ := startApp(t, append([]string{"serve", "--auth", "none", "--lake", lake, "--hms-addr", hms, "--presto-url", url}, extra...)...)
-	return base
+	return base, lake
 }
 
 func ask(t *testing.T, method, u, body string) (int, answer, http.Header) {
@@ -197,6 +203,42 @@ func httpGet(t *testing.T, u string) (int, string) {
 	return res.StatusCode, string(b)
 }
 
+// TestPrestoNewTenant: a tenant landed while the gateway and Presto run
+// is queryable through Presto at once, and sees its own rows only.
+func TestPrestoNewTenant(t *testing.T) {
+	base, lake := prestoGatewayLake(t)
+	src := filepath.Join(t.TempDir(), "b.json")
+	mustRun(t, "generate", "assessments", "--attempts", "40", "--seed", "12", "-o", src)
+	mustRun(t, "ingest", "assessments", src, "--lake", lake, "--tenant", "newcomer")
+	code, a, _ := ask(t, "POST", base+"/v1/query?tenant=newcomer", `{"sql":"SELECT count(*) AS n FROM assessments.attempts","engine":"presto"}`)
+	_, d, _ := ask(t, "POST", base+"/v1/query?tenant=newcomer", `{"sql":"SELECT count(*) AS n FROM assessments.attempts","engine":"duckdb"}`)
+	if code != 200 || a.Engine != "presto" || len(a.Rows) != 1 || fmt.Sprint(a.Rows) != fmt.Sprint(d.Rows) {
+		t.Errorf("new tenant on presto: %d %+v, duckdb %v", code, a, d.Rows)
+	}
+}
+
+// TestPrestoJobDelete: DELETE /v1/jobs/{id} ends the job's Presto query.
+func TestPrestoJobDelete(t *testing.T) {
+	base := prestoGateway(t)
+	tag := fmt.Sprintf("lakegate_job_%d", time.Now().UnixNano())
+	body, _ := json.Marshal(map[string]string{"sql": slowPresto(tag), "engine": "presto"})
+	var st struct {
+		JobID string `json:"job_id"`
+	}
+	json.Unmarshal(postRaw(t, base+"/v1/jobs", string(body)), &st)
+	waitPrestoState(t, tag, "RUNNING")
+	req, _ := http.NewRequest("DELETE", base+"/v1/jobs/"+st.JobID, nil)
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+		t.Fatalf("DELETE job: %v %v", res, err)
+	}
+	waitPrestoState(t, tag, "FAILED")
+}
+
+// slowPresto is minutes of work for Presto, its count named tag.
+func slowPresto(tag string) string {
+	return fmt.Sprintf(`SELECT count(*) AS %s FROM UNNEST(sequence(1, 10000)) a(x) CROSS JOIN UNNEST(sequence(1, 10000)) b(y) CROSS JOIN UNNEST(sequence(1, 100)) c(z) WHERE (x * y + z) %% 7 = 3`, tag)
+}
+
 // TestPrestoDown: with Presto unreachable, engine presto answers 503
 // naming it and auto falls back to DuckDB, saying why.
 func TestPrestoDown(t *testing.T) {
@@ -219,7 +261,7 @@ func TestPrestoDown(t *testing.T) {
 func TestPrestoDisconnect(t *testing.T) {
 	base := prestoGateway(t)
 	tag := fmt.Sprintf("lakegate_gone_%d", time.Now().UnixNano())
-	sql := fmt.Sprintf(`SELECT count(*) AS %s FROM UNNEST(sequence(1, 10000)) a(x) CROSS JOIN UNNEST(sequence(1, 10000)) b(y) CROSS JOIN UNNEST(sequence(1, 100)) c(z) WHERE (x * y + z) %% 7 = 3`, tag)
+	sql := slowPresto(tag)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	body, _ := json.Marshal(map[string]string{"sql": sql, "engine": "presto"})
