@@ -71,6 +71,14 @@ type Exporter interface {
 	Export(ctx context.Context, q Query, format string, limit int) (ExportFile, error)
 }
 
+// PartialExporter is an Exporter of some formats only (a generic
+// exporter writes Arrow and Parquet); the server streams the others, the
+// text formats, from the engine's cursor.
+type PartialExporter interface {
+	Exporter
+	Exports(format string) bool
+}
+
 // QueryLogEntry is the record of one finished query, as the server's
 // query log keeps it. Params is the parameters as JSON ("" when none);
 // Error is the message the client got, never internal details.

@@ -164,7 +164,7 @@ func setColumns(h http.Header, cols []lakegate.Column) {
 // stream answers q in a streamed format: through the engine's export
 // (a spill file, flat memory) when it has one, else from the cursor.
 func (s *Server) stream(c echo.Context, q *call) error {
-	if ex, ok := q.Engine.(lakegate.Exporter); ok {
+	if ex, ok := q.Engine.(lakegate.Exporter); ok && exports(ex, q.Format) {
 		return s.export(c, q, ex)
 	}
 	switch q.Format {
@@ -172,6 +172,13 @@ func (s *Server) stream(c echo.Context, q *call) error {
 		return s.streamRows(c, q)
 	}
 	return lakegate.Errorf(lakegate.EINVALID, "format %s needs an engine that exports files; the %s engine answers json, ndjson, csv and tsv", q.Format, q.Engine.Name())
+}
+
+// exports says whether ex writes format (every format, unless it is a
+// PartialExporter).
+func exports(ex lakegate.Exporter, format string) bool {
+	p, ok := ex.(lakegate.PartialExporter)
+	return !ok || p.Exports(format)
 }
 
 // export streams the engine's export file. The engine's early errors

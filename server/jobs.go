@@ -146,7 +146,7 @@ func (s *Server) newJob(c echo.Context, req request) (*job, error) {
 		return nil, err
 	}
 	if j.binary = binaryFormat(j.format); j.binary {
-		if _, ok := j.engine.(lakegate.Exporter); !ok {
+		if ex, ok := j.engine.(lakegate.Exporter); !ok || !exports(ex, j.format) {
 			return nil, lakegate.Errorf(lakegate.EINVALID, "format %s needs an engine that exports files; the %s engine's jobs answer json, ndjson, csv and tsv", j.format, j.engine.Name())
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -297,3 +299,51 @@ func prestoAdmin(t *testing.T, q string) string {
 	}
 	return out
 }
+
+// TestPrestoFormats: every format the API has, answered by Presto, read
+// back by a decoder that is not lakegate's: Go's encoding/csv and
+// encoding/json, and pyarrow for Arrow and Parquet.
+func TestPrestoFormats(t *testing.T) {
+	py := peertest.Env(t, "LAKEGATE_TEST_PYTHON", "python")
+	base := prestoGateway(t)
+	sql := `SELECT exam_name, count(*) AS attempts, round(avg(score), 4) AS avg_score FROM assessments.attempts WHERE NOT is_test GROUP BY exam_name ORDER BY attempts DESC, exam_name LIMIT 5`
+	_, want, _ := ask(t, "POST", base+"/v1/query?engine=duckdb", `{"sql":`+strconvQuote(sql)+`}`)
+	dir := t.TempDir()
+	for _, f := range []string{"json", "ndjson", "csv", "tsv", "arrow", "parquet"} {
+		res := postRaw(t, base+"/v1/query?engine=presto&format="+f, `{"sql":`+strconvQuote(sql)+`}`)
+		name := filepath.Join(dir, "answer."+f)
+		if err := os.WriteFile(name, res, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	script := `
+import csv, json, sys, pyarrow.parquet as pq, pyarrow.ipc as ipc
+d = sys.argv[1]
+out = {}
+out["json"] = [r for r in json.load(open(d + "/answer.json"))["rows"]]
+out["ndjson"] = [list(json.loads(l).values()) for l in open(d + "/answer.ndjson")]
+out["csv"] = [[r[0], int(r[1]), float(r[2])] for r in list(csv.reader(open(d + "/answer.csv")))[1:]]
+out["tsv"] = [[r[0], int(r[1]), float(r[2])] for r in list(csv.reader(open(d + "/answer.tsv"), delimiter="\t"))[1:]]
+out["arrow"] = [list(r.values()) for r in ipc.open_stream(open(d + "/answer.arrow", "rb")).read_all().to_pylist()]
+out["parquet"] = [list(r.values()) for r in pq.read_table(d + "/answer.parquet").to_pylist()]
+print(json.dumps(out))
+`
+	out, err := exec.Command(py, "-c", script, dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("decoders: %v\n%s", err, out)
+	}
+	var got map[string][][]any
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for f, rows := range got {
+		if fmt.Sprint(rows) != fmt.Sprint(want.Rows) {
+			t.Errorf("%s from presto: %v, duckdb's json %v", f, rows, want.Rows)
+		}
+	}
+	if len(got) != 6 {
+		t.Errorf("decoded %d formats of 6", len(got))
+	}
+}
+
+func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
