@@ -2,8 +2,9 @@
 // each engine a gateway offers (bench/engines.sh): engine duckdb, engine
 // presto and engine auto, as POST /v1/saved/NAME/run?engine=E with
 // Cache-Control: no-cache, plus `SELECT 1` on Presto (its fixed cost per
-// query). Rounds rotate the order of the engines so that the shared VM's
-// drift falls on all alike. It prints a Markdown table of medians, the
+// query). Presto's rounds run first, alone; then DuckDB's and auto's,
+// interleaved, three times as many, so that the VM's drift and Presto's
+// background work fall on neither of the two. It prints a Markdown table of medians, the
 // engine auto chose, and auto's time over the faster engine's.
 //
 //	engines -url http://127.0.0.1:PORT [-n 10] [-warmup 2]
@@ -85,9 +86,23 @@ func run(base string, n, warm int) error {
 		times := map[string][]float64{}
 		var chose string
 		var rows int
+		// Presto first, alone; then DuckDB and auto interleaved (three
+		// times the rounds) once Presto is idle, so that its background
+		// work does not fall on either.
 		for round := range warm + n {
-			for i := range engines {
-				e := engines[(round+i)%len(engines)]
+			ms, a, err := timed("POST", base+"/v1/saved/"+q.Name+"/run?engine=presto", "")
+			if err != nil {
+				return err
+			}
+			if round >= warm {
+				times["presto"] = append(times["presto"], ms)
+			}
+			rows = len(a.Rows)
+		}
+		time.Sleep(2 * time.Second)
+		for round := range warm + 3*n {
+			for i := range 2 {
+				e := []string{"duckdb", "auto"}[(round+i)%2]
 				ms, a, err := timed("POST", base+"/v1/saved/"+q.Name+"/run?engine="+e, "")
 				if err != nil {
 					return err
@@ -98,7 +113,6 @@ func run(base string, n, warm int) error {
 				if e == "auto" {
 					chose = a.Engine
 				}
-				rows = len(a.Rows)
 			}
 		}
 		d, p, a := median(times["duckdb"]), median(times["presto"]), median(times["auto"])

@@ -44,15 +44,22 @@ func prestoGateway(t *testing.T, extra ...string) string {
 // prestoGatewayLake is prestoGateway, also returning the lake.
 func prestoGatewayLake(t *testing.T, extra ...string) (string, string) {
 	t.Helper()
+	lake := t.TempDir()
+	return prestoGatewayOn(t, []string{"--lake", lake}, extra...), lake
+}
+
+// prestoGatewayOn is prestoGateway on a lake given by its flags.
+func prestoGatewayOn(t *testing.T, lake []string, extra ...string) string {
+	t.Helper()
 	url := prestotest.URL(t)
 	hms := peertest.Env(t, "LAKEGATE_TEST_HMS_ADDR", "presto")
-	lake := t.TempDir()
 	src := filepath.Join(t.TempDir(), "a.json")
 	mustRun(t, "generate", "assessments", "--attempts", "1500", "--seed", "11", "-o", src)
-	mustRun(t, "ingest", "assessments", src, "--lake", lake)
+	mustRun(t, append([]string{"ingest", "assessments", src}, lake...)...)
 	prestotest.Lock(t, hms)
-	base, _ := startApp(t, append([]string{"serve", "--auth", "none", "--lake", lake, "--hms-addr", hms, "--presto-url", url}, extra...)...)
-	return base, lake
+	args := append([]string{"serve", "--auth", "none", "--hms-addr", hms, "--presto-url", url}, lake...)
+	base, _ := startApp(t, append(args, extra...)...)
+	return base
 }
 
 func ask(t *testing.T, method, u, body string) (int, answer, http.Header) {
@@ -73,9 +80,15 @@ func ask(t *testing.T, method, u, body string) (int, answer, http.Header) {
 }
 
 // TestCannedQueriesBothEngines: every canned question gets the same
-// answer from DuckDB and from Presto (floats to 1e-9 relative).
+// answer from DuckDB and from Presto (floats to 1e-9 relative), over a
+// local lake and over HDFS (Presto reads the hdfs:// locations the
+// metastore gives).
 func TestCannedQueriesBothEngines(t *testing.T) {
-	base := prestoGateway(t)
+	t.Run("local", func(t *testing.T) { bothEngines(t, prestoGateway(t)) })
+	t.Run("hdfs", func(t *testing.T) { bothEngines(t, prestoGatewayOn(t, hdfsLake(t))) })
+}
+
+func bothEngines(t *testing.T, base string) {
 	all, err := queries.All()
 	if err != nil {
 		t.Fatal(err)
