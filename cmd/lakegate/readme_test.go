@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lakegate/lakegate/internal/peertest"
+	"github.com/lakegate/lakegate/internal/prestotest"
 )
 
 // readmeBlock returns the lines of the ```sh block of README.md that
@@ -177,5 +178,30 @@ func TestREADMEHDFS(t *testing.T) {
 	out := shell(t, home, env, script)
 	if !strings.Contains(out, "pass_rate") {
 		t.Errorf("the README's HDFS example printed:\n%s", out)
+	}
+}
+
+// TestREADMEPresto runs the README's Presto example as a user would.
+func TestREADMEPresto(t *testing.T) {
+	hms := peertest.Env(t, "LAKEGATE_TEST_HMS_ADDR", "presto")
+	peertest.Env(t, "LAKEGATE_TEST_PRESTO", "presto")
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	lines := readmeBlock(t, "<!-- presto -->")
+	bin, home := t.TempDir(), t.TempDir()
+	repo, _ := filepath.Abs("../..")
+	shell(t, repo, []string{"GOBIN=" + bin}, "go install ./cmd/lakegate")
+	prestotest.Lock(t, hms)
+	script := "cd " + repo + " && " + lines[0] + " && cd " + home + "\n" + strings.Join(lines[1:], "\n")
+	port := freePort(t)
+	script = strings.ReplaceAll(script, "localhost:8080", "localhost:"+port)
+	script = strings.ReplaceAll(script, "--auth none", "--auth none --addr 127.0.0.1:"+port)
+	env := []string{"PATH=" + bin + ":" + os.Getenv("PATH"), "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config")}
+	out := shell(t, home, env, script)
+	for _, want := range []string{`"engine":"presto","route_reason":"engine presto was asked for"`, `"engine":"duckdb","route_reason":"it may scan`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the README's Presto example lacks %s; it printed:\n%s", want, out)
+		}
 	}
 }
