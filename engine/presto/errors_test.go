@@ -16,9 +16,9 @@ import (
 func TestErrorCodes(t *testing.T) {
 	e := open(t, lakeWithAttempts(t))
 	for _, c := range []struct{ sql, code string }{
-		{"SELECT 1 +", lakegate.EINVALID},                                     // Presto's syntax error
-		{"SELECT no_such_column FROM assessments.attempts", lakegate.EINVALID}, // semantic
-		{"SELECT * FROM system.runtime.nodes", lakegate.EFORBIDDEN},            // access control
+		{"SELECT 1 +", lakegate.EINVALID},                                            // Presto's syntax error
+		{"SELECT no_such_column FROM assessments.attempts", lakegate.EINVALID},       // semantic
+		{"SELECT * FROM system.runtime.nodes", lakegate.EFORBIDDEN},                  // access control
 		{"SELECT * FROM jmx.current.\"java.lang:type=runtime\"", lakegate.ENOTFOUND}, // no jmx catalog here
 		// Past query.max-memory-per-node (deploy/presto/config.properties).
 		{"SELECT array_agg(x * y) FROM UNNEST(sequence(1, 10000)) a(x) CROSS JOIN UNNEST(sequence(1, 10000)) b(y)", lakegate.ENOMEM},
