@@ -29,6 +29,7 @@ type Config struct {
 	PrestoURL                  string        // the Presto coordinator ("": DuckDB only)
 	PrestoThreshold            int64         // bytes from which engine auto picks Presto
 	PrestoMaxQueued            int           // Presto's queue beyond which auto stays on DuckDB
+	PrestoMaxMemory            string        // one Presto query's memory cap (query_max_memory)
 	Auth                       string        // "token" (API tokens required) or "none" (every request is an admin)
 	TLSCert, TLSKey            string        // PEM files; both set: serve HTTPS
 	RateLimit                  float64       // requests per second per token (0 = no limit)
@@ -90,6 +91,7 @@ var Settings = []Setting{
 	text("presto_url", "", "URL", "a PrestoDB coordinator, http://HOST:PORT, whose hive catalog reads this gateway's metastore (hms_addr); queries may then run there (engine auto or presto) as the tenant's user (empty: DuckDB only)", func(c *Config) *string { return &c.PrestoURL }, httpURL),
 	byteSize("presto_threshold", "10737418240", "engine auto sends a query to Presto when the tables it names hold at least this many bytes (catalog statistics); smaller ones run on DuckDB", func(c *Config) *int64 { return &c.PrestoThreshold }, 0),
 	integer("presto_max_queued", "16", "N", "engine auto keeps queries on DuckDB while more than this many wait in Presto's queue (0: no limit)", func(c *Config) *int { return &c.PrestoMaxQueued }, 0),
+	text("presto_max_memory", "", "SIZE", `memory cap of one query on Presto (its query_max_memory session property), such as "512MB"; beyond it the query answers out_of_memory (empty: the cluster's query.max-memory)`, func(c *Config) *string { return &c.PrestoMaxMemory }, nil),
 	number("rate_limit", "50", "PER_SECOND", "requests per second one API token may send, beyond bursts of rate_burst; more get 429 with Retry-After (0: no limit)", func(c *Config) *float64 { return &c.RateLimit }, 0),
 	integer("rate_burst", "100", "N", "requests one API token may send at once before rate_limit applies", func(c *Config) *int { return &c.RateBurst }, 1),
 	integer("max_concurrent_per_token", "16", "N", "requests in flight (streams included) for one API token; more get 429 with Retry-After (0: no limit)", func(c *Config) *int { return &c.MaxPerToken }, 0),

@@ -25,7 +25,7 @@ func (p prestoRemote) Engine(tenant string) lakegate.Engine {
 func (s *stack) router() (*router.Router, error) {
 	opt := router.Options{Local: s.pool, Threshold: s.cfg.PrestoThreshold, MaxQueued: s.cfg.PrestoMaxQueued}
 	if s.cfg.PrestoURL != "" {
-		c, err := presto.New(presto.Options{URL: s.cfg.PrestoURL})
+		c, err := presto.New(presto.Options{URL: s.cfg.PrestoURL, MaxMemory: s.cfg.PrestoMaxMemory})
 		if err != nil {
 			return nil, err
 		}

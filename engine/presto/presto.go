@@ -29,6 +29,10 @@ type Options struct {
 	Catalog string // its catalog over lakegate's metastore; default "hive"
 	// Health is how long a health answer is trusted (default 2s).
 	Health time.Duration
+	// MaxMemory caps one query's memory on the cluster (Presto's
+	// query_max_memory session property, e.g. "512MB"); "" keeps the
+	// cluster's query.max-memory.
+	MaxMemory string
 }
 
 // Client is the connection to one coordinator, shared by every tenant's
@@ -130,8 +134,12 @@ func (db *DB) Close() error { return nil }
 // session is a fresh session of the tenant: catalog hive, schema default,
 // times in UTC.
 func (db *DB) session() *presto.Session {
-	return db.c.client.NewSession().User(db.tenant).Catalog(db.c.opt.Catalog).Schema("default").
+	s := db.c.client.NewSession().User(db.tenant).Catalog(db.c.opt.Catalog).Schema("default").
 		TimeZone("UTC").Source("lakegate")
+	if db.c.opt.MaxMemory != "" {
+		s = s.SessionParam("query_max_memory", db.c.opt.MaxMemory)
+	}
+	return s
 }
 
 // submitTimeout bounds handing a query to the coordinator; the query
