@@ -360,3 +360,71 @@ print(json.dumps(out))
 }
 
 func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+// TestPrestoTenantsOverHTTP: two tenants with their own API tokens ask
+// Presto, through the gateway, for each other's data by every name and
+// probe; each sees its own rows only, and nothing is written.
+func TestPrestoTenantsOverHTTP(t *testing.T) {
+	url := prestotest.URL(t)
+	hms := peertest.Env(t, "LAKEGATE_TEST_HMS_ADDR", "presto")
+	lake := t.TempDir()
+	for tenant, seed := range map[string]string{"acme": "21", "beta": "22"} {
+		src := filepath.Join(t.TempDir(), tenant+".json")
+		mustRun(t, "generate", "assessments", "--attempts", "60", "--seed", seed, "-o", src)
+		mustRun(t, "ingest", "assessments", src, "--lake", lake, "--tenant", tenant)
+	}
+	acme := createToken(t, lake, "ana", "analyst")
+	_, out, _ := run(t, nil, "token", "create", "--lake", lake, "--user", "bo", "--tenant", "beta", "--role", "analyst")
+	beta := strings.TrimSpace(out)
+	prestotest.Lock(t, hms)
+	base, _ := startApp(t, "serve", "--lake", lake, "--hms-addr", hms, "--presto-url", url)
+	ids := map[string]string{}
+	for tenant, tok := range map[string]string{"acme": acme, "beta": beta} {
+		code, a := askAs(t, base, tok, "SELECT array_join(array_agg(user_exam_id), ',') AS ids FROM assessments.attempts")
+		if code != 200 || a.Engine != "presto" || len(a.Rows) != 1 {
+			t.Fatalf("%s on presto: %d %+v", tenant, code, a)
+		}
+		ids[tenant] = fmt.Sprint(a.Rows[0][0])
+	}
+	if ids["acme"] == ids["beta"] || strings.Contains(ids["acme"], strings.Split(ids["beta"], ",")[0]) {
+		t.Fatalf("the tenants' rows are not told apart: %s / %s", ids["acme"], ids["beta"])
+	}
+	secret := strings.Split(ids["beta"], ",")[0]
+	for _, q := range []string{
+		"SELECT user_exam_id FROM assessments.attempts",
+		"SELECT user_exam_id FROM beta.assessments.attempts",
+		"SELECT user_exam_id FROM hive.assessments.attempts",
+		`SELECT * FROM assessments."attempts$partitions"`,
+		"SELECT table_schema, table_name FROM information_schema.tables",
+		"SELECT * FROM system.runtime.queries",
+		"SHOW SCHEMAS",
+		"CREATE TABLE assessments.stolen AS SELECT * FROM assessments.attempts",
+		"DROP TABLE assessments.attempts",
+	} {
+		code, a := askAs(t, base, acme, q)
+		if text := fmt.Sprint(a.Rows, a.Error); strings.Contains(text, secret) {
+			t.Errorf("acme's %q on presto shows beta's %s: %d %s", q, secret, code, text)
+		}
+	}
+	code, a := askAs(t, base, beta, "SELECT count(*) AS n FROM assessments.attempts")
+	if code != 200 || fmt.Sprint(a.Rows) != fmt.Sprintf("[[%d]]", len(strings.Split(ids["beta"], ","))) {
+		t.Errorf("beta's attempts after acme's attacks: %d %v", code, a.Rows)
+	}
+}
+
+// askAs posts sql with engine presto as the token's holder.
+func askAs(t *testing.T, base, tok, sql string) (int, answer) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"sql": sql, "engine": "presto"})
+	req, _ := http.NewRequest("POST", base+"/v1/query", strings.NewReader(string(body)))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var a answer
+	json.NewDecoder(res.Body).Decode(&a)
+	return res.StatusCode, a
+}
