@@ -162,3 +162,32 @@ func TestFolder(t *testing.T) {
 		t.Fatalf("a folder query named like a built-in: %v", err)
 	}
 }
+
+func TestDialects(t *testing.T) {
+	text := `-- name: d
+-- param: n integer 3
+SELECT * FROM t QUALIFY row_number() OVER () <= $n
+-- dialect: presto
+SELECT * FROM (SELECT *, row_number() OVER () AS r FROM t) WHERE r <= $n
+`
+	q, err := Parse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(q.SQL, "<= $n") || strings.Contains(q.SQL, "dialect") || !strings.Contains(q.Dialects["presto"], "row_number() OVER () AS r") {
+		t.Errorf("SQL %q, dialects %v", q.SQL, q.Dialects)
+	}
+	again, err := Parse(Text(q))
+	if err != nil || !reflect.DeepEqual(again.Dialects, q.Dialects) || again.SQL != q.SQL {
+		t.Errorf("Text does not round-trip: %v %+v", err, again)
+	}
+	for bad, want := range map[string]string{
+		"-- name: d\nSELECT 1\n-- dialect: spark\nSELECT 2":                          `unknown dialect "spark"`,
+		"-- name: d\nSELECT 1\n-- dialect: presto\n":                                 "dialect presto has no SQL",
+		"-- name: d\n-- param: n integer 1\nSELECT $n\n-- dialect: presto\nSELECT 1": "must use the same",
+	} {
+		if _, err := Parse(bad); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", bad, err, want)
+		}
+	}
+}

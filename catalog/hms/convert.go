@@ -8,6 +8,7 @@ import (
 	"github.com/beltran/gohive/hive_metastore"
 
 	"github.com/lakegate/lakegate"
+	"github.com/lakegate/lakegate/internal/typename"
 )
 
 // Tables look like what Spark writes to a Hive metastore: external Parquet
@@ -118,7 +119,7 @@ func HiveType(t string) string {
 	case strings.HasPrefix(u, "STRUCT(") && strings.HasSuffix(t, ")"):
 		return "struct<" + structFields(t[7:len(t)-1]) + ">"
 	case strings.HasPrefix(u, "MAP(") && strings.HasSuffix(t, ")"):
-		kv := splitTop(t[4 : len(t)-1])
+		kv := typename.SplitArgs(t[4 : len(t)-1])
 		if len(kv) == 2 {
 			return "map<" + HiveType(kv[0]) + "," + HiveType(kv[1]) + ">"
 		}
@@ -132,7 +133,7 @@ func HiveType(t string) string {
 // structFields maps `"a" INTEGER, "b" VARCHAR` to `a:int,b:string`.
 func structFields(s string) string {
 	var out []string
-	for _, f := range splitTop(s) {
+	for _, f := range typename.SplitArgs(s) {
 		f = strings.TrimSpace(f)
 		name, typ := f, "VARCHAR"
 		if strings.HasPrefix(f, `"`) {
@@ -145,25 +146,4 @@ func structFields(s string) string {
 		out = append(out, fmt.Sprintf("%s:%s", name, HiveType(typ)))
 	}
 	return strings.Join(out, ",")
-}
-
-// splitTop splits s at the commas outside parentheses and quotes.
-func splitTop(s string) []string {
-	var out []string
-	depth, quoted, start := 0, false, 0
-	for i, c := range s {
-		switch {
-		case c == '"':
-			quoted = !quoted
-		case quoted:
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case c == ',' && depth == 0:
-			out = append(out, strings.TrimSpace(s[start:i]))
-			start = i + 1
-		}
-	}
-	return append(out, strings.TrimSpace(s[start:]))
 }

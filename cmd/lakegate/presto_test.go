@@ -187,10 +187,10 @@ func stickyJob(t *testing.T, base string) {
 		t.Fatalf("job: %s", res)
 	}
 	for deadline := time.Now().Add(time.Minute); st.State != "succeeded" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		_, b := httpGet(t, base+"/v1/jobs/"+st.JobID)
+		_, b := get(t, base+"/v1/jobs/"+st.JobID)
 		json.Unmarshal([]byte(b), &st)
 	}
-	_, b := httpGet(t, base+"/v1/jobs/"+st.JobID+"/result")
+	_, b := get(t, base+"/v1/jobs/"+st.JobID+"/result")
 	if st.Engine != "presto" || !strings.Contains(b, `"engine":"presto"`) {
 		t.Errorf("job on presto: state %s engine %s, result %s", st.State, st.Engine, b)
 	}
@@ -205,17 +205,6 @@ func postRaw(t *testing.T, u, body string) []byte {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return b
-}
-
-func httpGet(t *testing.T, u string) (int, string) {
-	t.Helper()
-	res, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
 }
 
 // TestPrestoNewTenant: a tenant landed while the gateway and Presto run
@@ -241,12 +230,12 @@ func TestPrestoJobDelete(t *testing.T) {
 		JobID string `json:"job_id"`
 	}
 	json.Unmarshal(postRaw(t, base+"/v1/jobs", string(body)), &st)
-	waitPrestoState(t, tag, "RUNNING")
+	prestotest.WaitState(t, tag, "RUNNING")
 	req, _ := http.NewRequest("DELETE", base+"/v1/jobs/"+st.JobID, nil)
 	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
 		t.Fatalf("DELETE job: %v %v", res, err)
 	}
-	waitPrestoState(t, tag, "FAILED")
+	prestotest.WaitState(t, tag, "FAILED")
 }
 
 // slowPresto is minutes of work for Presto, its count named tag.
@@ -285,32 +274,7 @@ func TestPrestoDisconnect(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		t.Fatalf("the slow query answered: %s", b)
 	}
-	waitPrestoState(t, tag, "FAILED")
-}
-
-// waitPrestoState waits until the Presto query whose text holds tag is in
-// state, as lakegate_admin reads system.runtime.queries.
-func waitPrestoState(t *testing.T, tag, want string) {
-	t.Helper()
-	q := "SELECT state FROM system.runtime.queries WHERE strpos(query, '" + tag + "') > 0 AND strpos(query, 'system.runtime') = 0"
-	var got string
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		got = prestoAdmin(t, q)
-		if strings.Contains(got, want) {
-			return
-		}
-	}
-	t.Errorf("presto query %s: state %q, want %s", tag, got, want)
-}
-
-// prestoAdmin runs q on the Presto peer as lakegate_admin.
-func prestoAdmin(t *testing.T, q string) string {
-	t.Helper()
-	out, err := prestotest.Run(t, "lakegate_admin", q)
-	if err != nil {
-		t.Fatalf("%s as lakegate_admin: %v", q, err)
-	}
-	return out
+	prestotest.WaitState(t, tag, "FAILED")
 }
 
 // TestPrestoFormats: every format the API has, answered by Presto, read

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lakegate/lakegate"
 	"github.com/lakegate/lakegate/engine/enginetest"
+	"github.com/lakegate/lakegate/internal/prestotest"
 )
 
 // TestCancelKillsQuery: a deadline, a cancel (a client gone, a job
@@ -46,26 +47,9 @@ func TestCancelKillsQuery(t *testing.T) {
 			sql := strings.Replace(slowSQL, "SELECT count(*)", "SELECT count(*) AS "+tag, 1)
 			err := c.run(sql)
 			t.Logf("%s: %v", c.name, err)
-			waitState(t, tag, "FAILED")
+			prestotest.WaitState(t, tag, "FAILED")
 		})
 	}
-}
-
-// waitState waits until the query whose text has tag is in state.
-func waitState(t *testing.T, tag, want string) {
-	t.Helper()
-	q := "SELECT state FROM system.runtime.queries WHERE strpos(query, '" + tag + "') > 0 AND strpos(query, 'system.runtime') = 0"
-	var got string
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		rows, err := raw(t, "lakegate_admin", q)
-		if err != nil {
-			t.Fatalf("system.runtime.queries as lakegate_admin: %v", err)
-		}
-		if got = rows; strings.Contains(rows, want) {
-			return
-		}
-	}
-	t.Errorf("query %s: state %s, want %s", tag, got, want)
 }
 
 func lakeWithAttempts(t *testing.T) *enginetest.Lake {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lakegate/lakegate"
+	"github.com/lakegate/lakegate/internal/typename"
 )
 
 // prestoType is a parsed Presto type: its base name, the DuckDB-style
@@ -32,11 +33,11 @@ func parseType(s string) *prestoType {
 	t := &prestoType{base: strings.ToLower(strings.TrimSpace(s[:open])), raw: s[open+1 : len(s)-1]}
 	switch t.base {
 	case "array", "map":
-		for _, a := range splitTop(t.raw) {
+		for _, a := range typename.SplitArgs(t.raw) {
 			t.args = append(t.args, parseType(a))
 		}
 	case "row":
-		for _, f := range splitTop(t.raw) {
+		for _, f := range typename.SplitArgs(t.raw) {
 			name, typ := rowField(f)
 			t.fields = append(t.fields, name)
 			t.args = append(t.args, parseType(typ))
@@ -57,26 +58,6 @@ func rowField(f string) (string, string) {
 		return f[:sp], f[sp+1:]
 	}
 	return "", f
-}
-
-func splitTop(s string) []string {
-	var out []string
-	depth, quoted, start := 0, false, 0
-	for i, c := range s {
-		switch {
-		case c == '"':
-			quoted = !quoted
-		case quoted:
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case c == ',' && depth == 0:
-			out = append(out, strings.TrimSpace(s[start:i]))
-			start = i + 1
-		}
-	}
-	return append(out, strings.TrimSpace(s[start:]))
 }
 
 // duckNames are DuckDB's names of Presto's scalar types.

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/lakegate/lakegate/internal/typename"
 )
 
 // arrowType maps a column type, as DuckDB names it (what every engine
@@ -22,7 +24,7 @@ func arrowType(name string) arrow.DataType {
 		p, s := decimalArgs(name)
 		return &arrow.Decimal128Type{Precision: p, Scale: s}
 	case strings.HasPrefix(upper, "MAP("):
-		args := splitArgs(name[4 : len(name)-1])
+		args := typename.SplitArgs(name[4 : len(name)-1])
 		if len(args) == 2 {
 			return arrow.MapOf(arrowType(args[0]), arrowType(args[1]))
 		}
@@ -56,7 +58,7 @@ var intervalStruct = arrow.StructOf(
 	arrow.Field{Name: "micros", Type: arrow.PrimitiveTypes.Int64, Nullable: true})
 
 func decimalArgs(name string) (int32, int32) {
-	args := splitArgs(name[strings.Index(name, "(")+1 : len(name)-1])
+	args := typename.SplitArgs(name[strings.Index(name, "(")+1 : len(name)-1])
 	p, _ := strconv.Atoi(strings.TrimSpace(args[0]))
 	s := 0
 	if len(args) > 1 {
@@ -68,7 +70,7 @@ func decimalArgs(name string) (int32, int32) {
 // structType reads "a BIGINT, b VARCHAR" (names may be double-quoted).
 func structType(body string) arrow.DataType {
 	var fields []arrow.Field
-	for _, f := range splitArgs(body) {
+	for _, f := range typename.SplitArgs(body) {
 		f = strings.TrimSpace(f)
 		var name, typ string
 		if strings.HasPrefix(f, `"`) {
@@ -80,27 +82,6 @@ func structType(body string) arrow.DataType {
 		fields = append(fields, arrow.Field{Name: name, Type: arrowType(typ), Nullable: true})
 	}
 	return arrow.StructOf(fields...)
-}
-
-// splitArgs splits at the commas outside parentheses and quotes.
-func splitArgs(s string) []string {
-	var out []string
-	depth, quoted, start := 0, false, 0
-	for i, r := range s {
-		switch {
-		case r == '"':
-			quoted = !quoted
-		case quoted:
-		case r == '(':
-			depth++
-		case r == ')':
-			depth--
-		case r == ',' && depth == 0:
-			out = append(out, strings.TrimSpace(s[start:i]))
-			start = i + 1
-		}
-	}
-	return append(out, strings.TrimSpace(s[start:]))
 }
 
 // typeError says which value a column's builder could not take.

@@ -120,3 +120,22 @@ func Run(tb testing.TB, user, q string) (string, error) {
 	}
 	return out.String(), err
 }
+
+// WaitState waits (20 s at most) until the Presto query whose text holds
+// tag is in state (RUNNING, FAILED, ...), as lakegate_admin reads
+// system.runtime.queries, and fails the test if it never is.
+func WaitState(tb testing.TB, tag, state string) {
+	tb.Helper()
+	q := "SELECT state FROM system.runtime.queries WHERE strpos(query, '" + tag + "') > 0 AND strpos(query, 'system.runtime') = 0"
+	var got string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		rows, err := Run(tb, "lakegate_admin", q)
+		if err != nil {
+			tb.Fatalf("system.runtime.queries as lakegate_admin: %v", err)
+		}
+		if got = rows; strings.Contains(rows, state) {
+			return
+		}
+	}
+	tb.Errorf("presto query %s: state %s, want %s", tag, got, state)
+}
