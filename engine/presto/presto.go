@@ -29,9 +29,9 @@ type Options struct {
 	Catalog string // its catalog over lakegate's metastore; default "hive"
 	// Health is how long a health answer is trusted (default 2s).
 	Health time.Duration
-	// MaxMemory caps one query's memory on the cluster (Presto's
-	// query_max_memory session property, e.g. "512MB"); "" keeps the
-	// cluster's query.max-memory.
+	// MaxMemory caps one query's memory, on the cluster and on each node
+	// (Presto's query_max_memory and query_max_memory_per_node session
+	// properties, e.g. "512MB"); "" keeps the cluster's limits.
 	MaxMemory string
 }
 
@@ -136,8 +136,10 @@ func (db *DB) Close() error { return nil }
 func (db *DB) session() *presto.Session {
 	s := db.c.client.NewSession().User(db.tenant).Catalog(db.c.opt.Catalog).Schema("default").
 		TimeZone("UTC").Source("lakegate")
-	if db.c.opt.MaxMemory != "" {
-		s = s.SessionParam("query_max_memory", db.c.opt.MaxMemory)
+	if m := db.c.opt.MaxMemory; m != "" {
+		// The per-node cap is checked at each allocation; the cluster-wide
+		// one only every second, which a short query outruns.
+		s = s.SessionParam("query_max_memory", m).SessionParam("query_max_memory_per_node", m)
 	}
 	return s
 }
