@@ -64,8 +64,7 @@ func (db *DB) exportArrowStream(ctx context.Context, conn *sql.Conn, sel string,
 	go func() {
 		defer close(f.done)
 		defer db.closeConn(conn)
-		stop := context.AfterFunc(ctx, func() { bindings.Interrupt(raw) })
-		defer stop()
+		defer interruptOnCancel(ctx, raw)()
 		err := f.stream(ctx, raw, sel, started)
 		if err != nil {
 			err = db.mapError(ctx, err)
@@ -81,6 +80,28 @@ func (db *DB) exportArrowStream(ctx context.Context, conn *sql.Conn, sel string,
 		return nil, err
 	}
 	return f, nil
+}
+
+// interruptOnCancel interrupts raw's query when ctx ends, until the
+// returned stop is called. stop waits for an interrupt under way: after
+// it the connection may be closed (an interrupt of a closed connection,
+// or of a closed database, is a segmentation fault).
+func interruptOnCancel(ctx context.Context, raw bindings.Connection) (stop func()) {
+	var mu sync.Mutex
+	done := false
+	after := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !done {
+			bindings.Interrupt(raw)
+		}
+	})
+	return func() {
+		after()
+		mu.Lock()
+		done = true
+		mu.Unlock()
+	}
 }
 
 // stream runs sel as a streaming query and writes its IPC stream to the
