@@ -1,9 +1,6 @@
 package ingest
 
-import (
-	"context"
-	"io"
-)
+import "context"
 
 // Message is one record of a stream: where it is and its bytes.
 type Message struct {
@@ -38,5 +35,3 @@ type Source interface {
 // Positions reads the catalog's Next for each partition of a stream that
 // has landed anything; a source asks it whenever it takes on partitions.
 type Positions func(ctx context.Context) (map[int32]int64, error)
-
-var _ = io.EOF
