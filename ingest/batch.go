@@ -36,14 +36,29 @@ type batch struct {
 	date    string // ingest_date, YYYY-MM-DD
 	prior   map[hash128]struct{}
 	seen    map[hash128]struct{} // hashes landed by this batch
-	writers [4]*tableWriter      // in specs order
-	stages  [4]*tableStage       // the writers' goroutines, in specs order
+	writers []*tableWriter       // assessments: in specs order
+	stages  []*tableStage        // the writers' goroutines, in writers order
 	stageWG sync.WaitGroup
 	errMu   sync.Mutex
 	err     error // first failure of a table stage
 	fs      fileSummary
 	prog    *progress
 	prior0  lakegate.Batch // the committed batch of the same source bytes, if any
+	offsets []lakegate.StreamOffset // a micro-batch's: committed with it
+}
+
+// newAssessmentsBatch starts a batch of the assessment tables, one writer
+// per spec, dated now.
+func newAssessmentsBatch(ctx context.Context, opt Options, source string, now time.Time, prior map[hash128]struct{}) *batch {
+	b := &batch{
+		opt: opt, id: newBatchID(now), source: source, date: now.Format(time.DateOnly),
+		prior: prior, seen: make(map[hash128]struct{}),
+	}
+	for _, s := range specs {
+		b.writers = append(b.writers, newTableWriter(ctx, opt.Store, s, b.id,
+			path.Join(stagingRoot, b.id, s.name), path.Join(opt.Database, s.name, "ingest_date="+b.date)))
+	}
+	return b
 }
 
 func newBatchID(now time.Time) string {
@@ -65,19 +80,11 @@ func ingestFile(ctx context.Context, opt Options, seen map[hash128]struct{}, fil
 		return fs, err
 	}
 	defer in.Close()
-	now := opt.Now().UTC()
-	b := &batch{
-		opt: opt, id: newBatchID(now), source: name, date: now.Format(time.DateOnly),
-		prior: seen, seen: make(map[hash128]struct{}),
-	}
+	b := newAssessmentsBatch(ctx, opt, name, opt.Now().UTC(), seen)
 	b.fs.files, b.fs.bytes = 1, in.size
-	for i, s := range specs {
-		b.writers[i] = newTableWriter(ctx, opt.Store, s, b.id,
-			path.Join(stagingRoot, b.id, s.name), path.Join(opt.Database, s.name, "ingest_date="+b.date))
-	}
 	b.prog = startProgress(opt.Progress, name, in.size, in.raw, &b.fs)
 	b.startTables()
-	notes, err := pipeline(ctx, in, b.sink)
+	notes, err := pipeline(ctx, fileFeed(in), b.sink)
 	if terr := b.stopTables(); err == nil {
 		err = terr
 	}
@@ -146,29 +153,32 @@ func prefixNotes(name string, notes []string) []string {
 // land finishes the staged files, moves them into the table directories
 // and commits them with the batch in one catalog change (publish.go).
 func (b *batch) land(ctx context.Context, checksum string, size int64) error {
-	// The last row groups are written in parallel too.
-	var errs [len(b.writers)]error
-	var wg sync.WaitGroup
-	for i, w := range b.writers {
-		wg.Go(func() { errs[i] = w.finish() })
+	change := lakegate.Change{}
+	for _, w := range b.writers {
+		change.Tables = append(change.Tables, b.tableChange(w.spec, nil))
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
+	return b.landChange(ctx, checksum, size, change)
+}
+
+// landChange finishes the writers, publishes their files and commits them
+// with the batch record and b.offsets in one catalog change. change names
+// each writer's table (in writers order); the files are added here.
+func (b *batch) landChange(ctx context.Context, checksum string, size int64, change lakegate.Change) error {
+	if err := b.finishWriters(); err != nil {
+		return err
 	}
 	if err := b.publish(ctx, checksum); err != nil {
 		return err
 	}
-	change := lakegate.Change{Batches: []lakegate.Batch{{
+	change.Batches = []lakegate.Batch{{
 		ID: b.id, Source: b.source, Checksum: checksum, Bytes: size,
 		Read: b.fs.read, Landed: b.fs.landed, Duplicates: b.fs.dups, Rejected: b.fs.rejected,
 		Committed: b.opt.Now().UTC(),
-	}}}
-	for i, s := range specs {
-		change.Tables = append(change.Tables, b.tableChange(s, b.writers[i].files))
+	}}
+	for i, w := range b.writers {
+		change.Tables[i].Partitions = b.partitions(w.spec, w.files)
 	}
+	// change.Offsets = b.offsets // TODO(lead): once Change.Offsets lands
 	if _, err := b.opt.Catalog.Commit(ctx, change); err != nil {
 		// A commit may land although its answer was lost (the catalog's
 		// connection broke): then the batch is landed, not to be undone.
@@ -180,14 +190,35 @@ func (b *batch) land(ctx context.Context, checksum string, size int64) error {
 	return nil
 }
 
+// finishWriters writes the last row groups, in parallel too.
+func (b *batch) finishWriters() error {
+	errs := make([]error, len(b.writers))
+	var wg sync.WaitGroup
+	for i, w := range b.writers {
+		wg.Go(func() { errs[i] = w.finish() })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (b *batch) tableChange(s tableSpec, files []stagedFile) lakegate.TableChange {
-	tc := lakegate.TableChange{Table: lakegate.Table{
+	return lakegate.TableChange{Table: lakegate.Table{
 		Database: b.opt.Database, Name: s.name, Description: s.description,
 		Location: path.Join(b.opt.Database, s.name), Format: "parquet",
 		Columns: s.catalogColumns(), PartitionKeys: []lakegate.Column{partitionKey}, SchemaVersion: 1,
-	}}
+	}, Partitions: b.partitions(s, files)}
+}
+
+// partitions is the one partition (this batch's ingest_date) that files
+// land in, or none without files.
+func (b *batch) partitions(s tableSpec, files []stagedFile) []lakegate.Partition {
 	if len(files) == 0 {
-		return tc
+		return nil
 	}
 	p := lakegate.Partition{
 		Name: "ingest_date=" + b.date, Values: []string{b.date},
@@ -198,8 +229,7 @@ func (b *batch) tableChange(s tableSpec, files []stagedFile) lakegate.TableChang
 		p.Rows += f.rows
 		p.Bytes += f.bytes
 	}
-	tc.Partitions = []lakegate.Partition{p}
-	return tc
+	return []lakegate.Partition{p}
 }
 
 // abort removes every file of the batch, staged or already renamed; it is

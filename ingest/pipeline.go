@@ -28,6 +28,7 @@ type spanRef struct {
 	start, end int
 	capped     bool
 	damage     string
+	src        string // the record's source_file when not the batch's
 }
 
 // result is what a worker made of one span.
@@ -84,10 +85,19 @@ func putChunk(c *chunk) {
 	chunkPool.Put(c)
 }
 
-// pipeline runs split → parallel decode → ordered sink over one stream.
+// feed hands the pipeline's spans to emit in record order: the splitter
+// over a file (fileFeed), or a micro-batch of stream messages.
+type feed func(emit func(span) error) (notes []string, err error)
+
+// fileFeed splits a JSON array or NDJSON file into records.
+func fileFeed(in *inputReader) feed {
+	return func(emit func(span) error) ([]string, error) { return split(in, emit) }
+}
+
+// pipeline runs feed → parallel decode → ordered sink over one stream.
 // sink sees every span in record order, so the first occurrence of a
 // duplicate wins deterministically; it owns the chunk once called.
-func pipeline(ctx context.Context, in *inputReader, sink func(c *chunk) error) (notes []string, err error) {
+func pipeline(ctx context.Context, spans feed, sink func(c *chunk) error) (notes []string, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := runtime.GOMAXPROCS(0)
@@ -115,9 +125,10 @@ func pipeline(ctx context.Context, in *inputReader, sink func(c *chunk) error) (
 			return nil
 		}
 		cur := getChunk()
-		notes, splitErr = split(in, func(s span) error {
+		notes, splitErr = spans(func(s span) error {
 			cur.arena = append(cur.arena, s.Data...)
-			cur.spans = append(cur.spans, spanRef{n: s.N, off: s.Offset, start: len(cur.arena) - len(s.Data), end: len(cur.arena), capped: s.Capped, damage: s.Damage})
+			cur.spans = append(cur.spans, spanRef{n: s.N, off: s.Offset, start: len(cur.arena) - len(s.Data), end: len(cur.arena),
+				capped: s.Capped, damage: s.Damage, src: s.Source})
 			if len(cur.spans) >= chunkRecords || len(cur.arena) >= chunkBytes {
 				c := cur
 				cur = getChunk()

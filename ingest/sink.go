@@ -19,10 +19,16 @@ type tableStage struct {
 	add func(c *chunk) error
 }
 
-// startTables starts one goroutine per table writer.
+// startTables starts one goroutine per assessments table writer.
 func (b *batch) startTables() {
-	adds := [4]func(c *chunk) error{b.addAttempts, b.addQuestions, b.addRaws, b.addRejects}
-	for i := range b.stages {
+	b.startStages(b.addAttempts, b.addQuestions, b.addRaws, b.addRejects)
+}
+
+// startStages starts one goroutine per table writer, adding rows with the
+// writer's add function (in writers order).
+func (b *batch) startStages(adds ...func(c *chunk) error) {
+	b.stages = make([]*tableStage, len(adds))
+	for i := range adds {
 		st := &tableStage{in: make(chan *chunk, tableQueue), add: adds[i]}
 		b.stages[i] = st
 		b.stageWG.Add(1)

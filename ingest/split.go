@@ -23,6 +23,7 @@ type span struct {
 	Data   []byte // the record's bytes; for damage, capped at rawCap
 	Capped bool   // Data was cut at rawCap
 	Damage string // non-empty: the span is not a record, and why
+	Source string // source_file of the record when not the batch's (a stream's topic/partition)
 }
 
 // errNotJSON says the input is neither a JSON array nor NDJSON.

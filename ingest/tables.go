@@ -33,6 +33,15 @@ type row struct {
 }
 
 func (x *row) att() *attemptRow   { return &x.r.att }
+
+// source is the row's source_file: the batch's file, or the record's own
+// stream partition (a micro-batch spans several).
+func (x *row) source() string {
+	if x.s.src != "" {
+		return x.s.src
+	}
+	return x.b.source
+}
 func (x *row) hash() null[string] { return x.hb.of(x.r) }
 
 // column is a catalog column and how one row fills it: adding a column to
@@ -94,7 +103,7 @@ func (t tableSpec) catalogColumns() []lakegate.Column {
 
 // Columns every table shares.
 var (
-	sourceFile   = varchar("source_file", "input path as given to ingest", func(x *row) null[string] { return some(x.b.source) }).required()
+	sourceFile   = varchar("source_file", "input path as given to ingest", func(x *row) null[string] { return some(x.source()) }).required()
 	sourceRecord = bigint("source_record", "1-based record number in the source file", func(x *row) null[int64] { return some(x.s.n) }).required()
 	sourceOffset = bigint("source_offset", "byte offset in the (decompressed) source", func(x *row) null[int64] { return some(x.s.off) }).required()
 	batchID      = varchar("batch_id", "", func(x *row) null[string] { return some(x.b.id) }).required()
