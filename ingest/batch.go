@@ -43,7 +43,7 @@ type batch struct {
 	err     error // first failure of a table stage
 	fs      fileSummary
 	prog    *progress
-	prior0  lakegate.Batch // the committed batch of the same source bytes, if any
+	prior0  lakegate.Batch          // the committed batch of the same source bytes, if any
 	offsets []lakegate.StreamOffset // a micro-batch's: committed with it
 }
 

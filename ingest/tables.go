@@ -32,7 +32,7 @@ type row struct {
 	hb     hexBuf
 }
 
-func (x *row) att() *attemptRow   { return &x.r.att }
+func (x *row) att() *attemptRow { return &x.r.att }
 
 // source is the row's source_file: the batch's file, or the record's own
 // stream partition (a micro-batch spans several).
