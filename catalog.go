@@ -124,6 +124,9 @@ type Change struct {
 	Batches        []Batch        `json:"batches,omitempty"`
 	DropTables     []TableRef     `json:"drop_tables,omitempty"`
 	DropPartitions []PartitionRef `json:"drop_partitions,omitempty"`
+	// Offsets advance streams' landed positions with the rest of the
+	// change (see StreamOffset: a stale From is ECONFLICT).
+	Offsets []StreamOffset `json:"offsets,omitempty"`
 }
 
 // Delta is what changed after a catalog version: engines refresh from it
@@ -158,5 +161,9 @@ type Catalog interface {
 	// Its cost is proportional to what changed, not to the catalog's size.
 	// EINVALID when since is negative or ahead of the catalog's version.
 	Changes(ctx context.Context, since int64) (Delta, error)
+	// Offsets returns the landed positions of the stream's partitions that
+	// have landed anything, by partition; empty (not nil) when none.
+	// EUNAVAILABLE when the store cannot be reached.
+	Offsets(ctx context.Context, stream string) ([]StreamOffset, error)
 	Close() error
 }

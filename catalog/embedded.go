@@ -247,6 +247,17 @@ func (e *Embedded) Batches(ctx context.Context, checksum string) ([]lakegate.Bat
 	return e.state.Batches(checksum), nil
 }
 
+// Offsets returns the stream's landed positions, after catching up with
+// other writers.
+func (e *Embedded) Offsets(ctx context.Context, stream string) ([]lakegate.StreamOffset, error) {
+	if err := e.refresh(ctx); err != nil {
+		return nil, err
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.state.Offsets(stream), nil
+}
+
 // Changes returns what changed after version since, catching up with other
 // writers first: the cost is reading their new log lines and the changed
 // tables' headers, never partitions. EINVALID when since is negative or

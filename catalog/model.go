@@ -20,6 +20,7 @@ type State struct {
 	dbs      map[string]*dbState
 	batches  []lakegate.Batch
 	batchIDs map[string]bool
+	offsets  map[streamPart]lakegate.StreamOffset // streams' landed positions
 
 	// tombstones records when each dropped (and not re-created) table was
 	// dropped; index lists (version, table) in version order so that
@@ -42,7 +43,8 @@ type tableState struct {
 
 // NewState returns an empty catalog at version 0.
 func NewState() *State {
-	return &State{dbs: map[string]*dbState{}, batchIDs: map[string]bool{}, tombstones: map[lakegate.TableRef]int64{}}
+	return &State{dbs: map[string]*dbState{}, batchIDs: map[string]bool{}, tombstones: map[lakegate.TableRef]int64{},
+		offsets: map[streamPart]lakegate.StreamOffset{}}
 }
 
 // Version is the version of the last applied change (0 when empty).
@@ -148,6 +150,9 @@ func (s *State) ApplyPlan(p *Plan) error {
 	for _, b := range p.batches {
 		s.batches = append(s.batches, b)
 		s.batchIDs[b.ID] = true
+	}
+	for _, o := range p.offsets {
+		s.offsets[streamPart{o.Stream, o.Partition}] = o
 	}
 	s.version = p.version
 	p.state = nil // a plan applies once

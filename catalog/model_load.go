@@ -32,6 +32,7 @@ type Scope struct {
 	Partitions map[lakegate.TableRef][]string // partition names added to or dropped, by table
 	Files      map[lakegate.TableRef][]string // file paths added, by table (a duplicate is ECONFLICT)
 	Batches    []string                       // batch IDs committed (a repeat is ECONFLICT)
+	Offsets    []lakegate.StreamOffset        // stream partitions advanced (From is checked)
 }
 
 // ScopeOf returns what Prepare reads to validate c. Names are deduplicated
@@ -78,6 +79,7 @@ func ScopeOf(c lakegate.Change) Scope {
 	for _, b := range c.Batches {
 		sc.Batches = append(sc.Batches, b.ID)
 	}
+	sc.Offsets = c.Offsets
 	return sc
 }
 

@@ -22,6 +22,7 @@ type Plan struct {
 	tables  []*tablePlan          // tables changed or created, after the drops
 	byName  map[string]*tablePlan // tables by full name
 	batches []lakegate.Batch
+	offsets []lakegate.StreamOffset
 }
 
 // Version is the catalog version the plan creates.
@@ -67,8 +68,8 @@ func (s *State) Prepare(c lakegate.Change, version int64, at time.Time) (*Plan, 
 		return nil, lakegate.Errorf(lakegate.EINTERNAL,
 			"catalog change for version %d prepared on version %d", version, s.version)
 	}
-	if len(c.Tables) == 0 && len(c.Batches) == 0 && len(c.DropTables) == 0 && len(c.DropPartitions) == 0 {
-		return nil, lakegate.Errorf(lakegate.EINVALID, "change is empty: it names no tables, batches or drops")
+	if len(c.Tables) == 0 && len(c.Batches) == 0 && len(c.DropTables) == 0 && len(c.DropPartitions) == 0 && len(c.Offsets) == 0 {
+		return nil, lakegate.Errorf(lakegate.EINVALID, "change is empty: it names no tables, batches, drops or offsets")
 	}
 	p := &Plan{state: s, version: version, at: at, byName: make(map[string]*tablePlan, len(c.Tables))}
 	if err := p.prepareDrops(c.DropTables, c.DropPartitions); err != nil {
@@ -84,6 +85,9 @@ func (s *State) Prepare(c lakegate.Change, version int64, at time.Time) (*Plan, 
 		return nil, err
 	}
 	p.batches = batches
+	if p.offsets, err = s.prepareOffsets(c.Offsets); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

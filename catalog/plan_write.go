@@ -90,6 +90,9 @@ func (p *Plan) NewDatabases() []lakegate.Database {
 	return out
 }
 
+// Offsets returns the streams' positions the plan advances.
+func (p *Plan) Offsets() []lakegate.StreamOffset { return cloneSlice(p.offsets) }
+
 // Batches returns the batches the plan records, stamped with its time.
 func (p *Plan) Batches() []lakegate.Batch { return cloneSlice(p.batches) }
 

@@ -381,6 +381,28 @@ func (p *Postgres) partitions(ctx context.Context, tableID int64) ([]lakegate.Pa
 	return out, rows.Err()
 }
 
+// Offsets returns the stream's landed positions by partition.
+func (p *Postgres) Offsets(ctx context.Context, stream string) ([]lakegate.StreamOffset, error) {
+	out := []lakegate.StreamOffset{}
+	err := p.read(ctx, func() error {
+		rows, _ := p.pool.Query(ctx, `SELECT stream, partition, from_offset, next_offset FROM lakegate.stream_offsets
+			WHERE stream = $1 ORDER BY partition`, stream)
+		got, err := pgx.CollectRows(rows, scanOffset)
+		out = append(out[:0], got...)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func scanOffset(row pgx.CollectableRow) (lakegate.StreamOffset, error) {
+	var o lakegate.StreamOffset
+	err := row.Scan(&o.Stream, &o.Partition, &o.From, &o.Next)
+	return o, err
+}
+
 // Batches returns the committed batches whose source had this checksum,
 // oldest first.
 func (p *Postgres) Batches(ctx context.Context, checksum string) ([]lakegate.Batch, error) {

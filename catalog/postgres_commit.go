@@ -104,8 +104,9 @@ func arraysOf(sc Scope, c lakegate.Change) scopeArrays {
 
 // loaded collects the rows of a partial State while a batch is read.
 type loaded struct {
-	tables []lakegate.Table
-	parts  map[lakegate.TableRef]map[string]*lakegate.Partition
+	tables  []lakegate.Table
+	parts   map[lakegate.TableRef]map[string]*lakegate.Partition
+	offsets []lakegate.StreamOffset
 }
 
 func (l *loaded) part(ref lakegate.TableRef, p lakegate.Partition) *lakegate.Partition {
@@ -195,6 +196,20 @@ func loadState(ctx context.Context, tx pgx.Tx, c lakegate.Change) (*State, error
 		batches, err = pgx.CollectRows(rows, scanJSON[lakegate.Batch])
 		return err
 	})
+	if len(sc.Offsets) > 0 {
+		streams, parts := make([]string, len(sc.Offsets)), make([]int32, len(sc.Offsets))
+		for i, o := range sc.Offsets {
+			streams[i], parts[i] = o.Stream, o.Partition
+		}
+		b.Queue(`
+			SELECT o.stream, o.partition, o.from_offset, o.next_offset
+			FROM unnest($1::text[], $2::int[]) AS w(stream, partition)
+			JOIN lakegate.stream_offsets o ON o.stream = w.stream AND o.partition = w.partition`,
+			streams, parts).Query(func(rows pgx.Rows) (err error) {
+			l.offsets, err = pgx.CollectRows(rows, scanOffset)
+			return err
+		})
+	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, err
 	}
@@ -218,6 +233,9 @@ func (l *loaded) state(version int64, dbs []lakegate.Database, batches []lakegat
 	}
 	for _, b := range batches {
 		s.LoadBatch(b)
+	}
+	for _, o := range l.offsets {
+		s.LoadOffset(o)
 	}
 	return s, nil
 }
@@ -295,6 +313,7 @@ func writePlan(ctx context.Context, tx pgx.Tx, plan *Plan) error {
 		}
 	}
 	queueFiles(b, files)
+	queueOffsets(b, plan.Offsets(), version)
 	if err := queueBatches(b, plan.Batches(), version); err != nil {
 		return err
 	}
@@ -394,4 +413,17 @@ func queueBatches(b *pgx.Batch, batches []lakegate.Batch, version int64) error {
 		FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS w(id, sum, doc, ord)
 		ORDER BY w.ord`, ids, sums, docs, version)
 	return nil
+}
+
+// queueOffsets upserts the streams' positions the plan advances (loadState
+// read them under the version row's lock, so Prepare's check holds).
+func queueOffsets(b *pgx.Batch, offs []lakegate.StreamOffset, version int64) {
+	for _, o := range offs {
+		b.Queue(`
+			INSERT INTO lakegate.stream_offsets (stream, partition, from_offset, next_offset, version)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (stream, partition) DO UPDATE
+			SET from_offset = EXCLUDED.from_offset, next_offset = EXCLUDED.next_offset, version = EXCLUDED.version`,
+			o.Stream, o.Partition, o.From, o.Next, version)
+	}
 }

@@ -128,6 +128,18 @@ func (t *tenantCatalog) Batches(ctx context.Context, checksum string) ([]lakegat
 	return bs, nil
 }
 
+// Offsets reads the tenant's own stream (stored as "<tenant>:<stream>").
+func (t *tenantCatalog) Offsets(ctx context.Context, stream string) ([]lakegate.StreamOffset, error) {
+	offs, err := t.inner.Offsets(ctx, t.tenant+":"+stream)
+	if err != nil {
+		return nil, t.clean(err)
+	}
+	for i := range offs {
+		offs[i].Stream = stream
+	}
+	return offs, nil
+}
+
 func (t *tenantCatalog) Commit(ctx context.Context, c lakegate.Change) (int64, error) {
 	if err := checkTenantNames(c); err != nil {
 		return 0, err
@@ -242,6 +254,12 @@ func (t *tenantCatalog) inChange(c lakegate.Change) lakegate.Change {
 	for _, b := range c.Batches {
 		b.Checksum = t.tenant + ":" + b.Checksum
 		out.Batches = append(out.Batches, b)
+	}
+	for _, o := range c.Offsets {
+		if o.Stream != "" { // an empty name stays invalid
+			o.Stream = t.tenant + ":" + o.Stream
+		}
+		out.Offsets = append(out.Offsets, o)
 	}
 	for _, r := range c.DropTables {
 		out.DropTables = append(out.DropTables, lakegate.TableRef{Database: t.prefix + r.Database, Name: r.Name})

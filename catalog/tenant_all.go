@@ -144,6 +144,11 @@ func (a *allTenants) Batches(ctx context.Context, checksum string) ([]lakegate.B
 	return nil, nil
 }
 
+// Offsets belong to one tenant's streams; the merged view has none.
+func (a *allTenants) Offsets(ctx context.Context, stream string) ([]lakegate.StreamOffset, error) {
+	return []lakegate.StreamOffset{}, nil
+}
+
 func (a *allTenants) Commit(ctx context.Context, c lakegate.Change) (int64, error) {
 	return 0, lakegate.Errorf(lakegate.EFORBIDDEN, "the all-tenants catalog is read-only: commit through one tenant's catalog")
 }

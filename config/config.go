@@ -48,6 +48,12 @@ type Config struct {
 	JobTTL                     time.Duration // how long finished async job results are kept
 	SpillDir                   string        // temporary files of streamed exports and jobs ("" = OS temp dir)
 	QueriesDir                 string        // extra read-only canned queries, one .sql file each ("" = none)
+	KafkaBrokers               string        // Kafka bootstrap brokers ("" = collected events go to the local log)
+	EventsTopic                string        // the topic collected events are sent to
+	EventTypeField             string        // the field that routes an event to its table
+	EventHeaders               string        // request headers added to every collected event
+	MaxEventBytes              int64         // largest body of POST /v1/events
+	EventsTrigger              time.Duration // how often the local log's events land
 	Threads                    int           // DuckDB threads (0 = one per core)
 	MemoryLimit                string        // DuckDB memory limit ("" = DuckDB's default)
 	LogFormat                  string        // text or json
@@ -107,6 +113,12 @@ var Settings = []Setting{
 	byteSize("cache_bytes", "67108864", "size of the result cache in bytes (0 turns it off)", func(c *Config) *int64 { return &c.CacheBytes }, 0),
 	duration("job_ttl", "1h0m0s", "DURATION", "how long a finished async job's result is kept", func(c *Config) *time.Duration { return &c.JobTTL }),
 	text("spill_dir", "", "DIR", "directory for temporary files of streamed exports and job results (empty: the OS temp directory)", func(c *Config) *string { return &c.SpillDir }, nil),
+	text("kafka_brokers", "", "HOST:PORT,...", "Kafka bootstrap brokers: POST /v1/events sends events there (acks=all) and `lakegate ingest kafka` reads from there (empty: events go to a local write-ahead log under the lake, landed by the server itself)", func(c *Config) *string { return &c.KafkaBrokers }, nil),
+	text("events_topic", "events", "TOPIC", "the Kafka topic collected events are sent to (tenants other than default: TOPIC.TENANT)", func(c *Config) *string { return &c.EventsTopic }, nonEmpty),
+	text("event_type_field", "event_type", "NAME", "the field of an event that names its type, and so its table events.<type>", func(c *Config) *string { return &c.EventTypeField }, nonEmpty),
+	text("event_headers", "Host,User-Agent", "NAME,...", "request headers added to every collected event as fields of the same name (empty: none)", func(c *Config) *string { return &c.EventHeaders }, nil),
+	byteSize("max_event_bytes", "1048576", "largest body of POST /v1/events (one event or an NDJSON batch); more answers 413", func(c *Config) *int64 { return &c.MaxEventBytes }, 1),
+	duration("events_trigger", "10s", "DURATION", "without kafka_brokers: how often the server lands the events of its local log (one micro-batch per period)", func(c *Config) *time.Duration { return &c.EventsTrigger }),
 	text("queries_dir", "", "DIR", "folder of extra read-only canned queries, one .sql file each, served beside the built-in ones (empty: none)", func(c *Config) *string { return &c.QueriesDir }, nil),
 	integer("threads", "0", "N", "DuckDB worker threads (0: one per core)", func(c *Config) *int { return &c.Threads }, 0),
 	text("memory_limit", "512MB", "SIZE", `DuckDB memory limit of each engine (one per tenant in use) such as "4GB"; bigger joins and sorts spill to disk beyond it (empty: DuckDB's default, 80% of RAM)`, func(c *Config) *string { return &c.MemoryLimit }, nil),

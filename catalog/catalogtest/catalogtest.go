@@ -58,6 +58,8 @@ func Run(t *testing.T, open Open) {
 		{"DropAndRecreateInOneChange", testDropAndRecreate},
 		{"TableType", testTableType},
 		{"Properties", testProperties},
+		{"Offsets", testOffsets},
+		{"OffsetsInvalid", testOffsetsInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,6 +73,7 @@ func Run(t *testing.T, open Open) {
 	}{
 		{"ChangesSeenByAnotherHandle", testChangesOtherHandle},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"OffsetsRace", testOffsetsRace},
 	}
 	for _, tt := range shared {
 		t.Run(tt.name, func(t *testing.T) {
