@@ -11,15 +11,16 @@ import (
 // Read = Landed + Duplicates + Rejected. `lakegate ingest` prints it
 // (String) and POST /v1/ingest/assessments answers it as JSON.
 type IngestSummary struct {
-	Files        int           `json:"files"`         // files given
-	SkippedFiles int           `json:"skipped_files"` // files skipped as already ingested
-	FailedFiles  int           `json:"failed_files"`  // files that could not be read (see Notes)
-	Read         int64         `json:"read"`          // records (and damaged spans) read
-	Landed       int64         `json:"landed"`        // unique records landed in attempts and raw
-	Duplicates   int64         `json:"duplicates"`    // exact duplicates of a landed record, not landed again
-	Rejected     int64         `json:"rejected"`      // records landed in rejects
-	Questions    int64         `json:"questions"`     // question rows landed
-	Bytes        int64         `json:"bytes"`         // source bytes read (as stored, e.g. gzip)
+	Files        int           `json:"files"`                   // files given
+	SkippedFiles int           `json:"skipped_files"`           // files skipped as already ingested
+	FailedFiles  int           `json:"failed_files"`            // files that could not be read (see Notes)
+	MicroBatches int           `json:"micro_batches,omitempty"` // a stream's micro-batches landed (Files is 0)
+	Read         int64         `json:"read"`                    // records (and damaged spans) read
+	Landed       int64         `json:"landed"`                  // unique records landed in attempts and raw
+	Duplicates   int64         `json:"duplicates"`              // exact duplicates of a landed record, not landed again
+	Rejected     int64         `json:"rejected"`                // records landed in rejects
+	Questions    int64         `json:"questions"`               // question rows landed
+	Bytes        int64         `json:"bytes"`                   // source bytes read (as stored, e.g. gzip)
 	Elapsed      time.Duration `json:"-"`
 	Batches      []string      `json:"batches"` // committed batch ids
 	Notes        []string      `json:"notes"`
@@ -56,6 +57,12 @@ func (s IngestSummary) files() string {
 	files := fmt.Sprintf("%d file", s.Files)
 	if s.Files != 1 {
 		files += "s"
+	}
+	if s.MicroBatches > 0 || s.Files == 0 {
+		files = fmt.Sprintf("%d micro-batch", s.MicroBatches)
+		if s.MicroBatches != 1 {
+			files += "es"
+		}
 	}
 	var extra []string
 	if s.SkippedFiles > 0 {

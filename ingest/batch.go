@@ -178,7 +178,7 @@ func (b *batch) landChange(ctx context.Context, checksum string, size int64, cha
 	for i, w := range b.writers {
 		change.Tables[i].Partitions = b.partitions(w.spec, w.files)
 	}
-	// change.Offsets = b.offsets // TODO(lead): once Change.Offsets lands
+	change.Offsets = b.offsets
 	if _, err := b.opt.Catalog.Commit(ctx, change); err != nil {
 		// A commit may land although its answer was lost (the catalog's
 		// connection broke): then the batch is landed, not to be undone.

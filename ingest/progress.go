@@ -55,7 +55,7 @@ func startProgress(w io.Writer, name string, size int64, raw *countReader, fs *f
 
 // update publishes the writer stage's counts; it is called per chunk.
 func (p *progress) update() {
-	if !p.active {
+	if p == nil || !p.active { // nil: a micro-batch shows no progress line
 		return
 	}
 	p.read.Store(p.fs.read)

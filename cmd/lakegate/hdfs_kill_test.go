@@ -60,21 +60,34 @@ func TestHDFSKillLoop(t *testing.T) {
 // table's partition directories with the files the catalog lists.
 func checkVisibleCommitted(t *testing.T, lake []string) {
 	t.Helper()
-	ctx := context.Background()
 	root, err := landing.NewHDFS(lake[1])
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer root.Close()
+	checkVisible(t, root, strings.TrimPrefix(lake[5], "embedded:"), "assessments")
+}
+
+// checkVisible compares, for every table of database db in the default
+// tenant, the files a Hive reader would read from its partition
+// directories with the files the catalog lists.
+func checkVisible(t *testing.T, root landing.Lake, catalogDir, db string) {
+	t.Helper()
+	ctx := context.Background()
 	store, _ := root.Sub("tenants/default")
-	shared, err := catalog.OpenEmbedded(strings.TrimPrefix(lake[5], "embedded:"))
+	shared, err := catalog.OpenEmbedded(catalogDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer shared.Close()
 	cat, _ := catalog.ForTenant(shared, "default")
-	for _, table := range []string{"attempts", "questions", "raw", "rejects"} {
-		parts, err := cat.Partitions(ctx, "assessments", table)
+	tables, err := cat.Tables(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range tables {
+		table := tb.Name
+		parts, err := cat.Partitions(ctx, db, table)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +97,7 @@ func checkVisibleCommitted(t *testing.T, lake []string) {
 				listed[f.Path] = true
 			}
 		}
-		dirs, err := store.List(ctx, "assessments/"+table)
+		dirs, err := store.List(ctx, db+"/"+table)
 		if lakegate.ErrorCode(err) == lakegate.ENOTFOUND {
 			continue
 		}

@@ -17,7 +17,7 @@ import (
 )
 
 func (a *app) ingestCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "ingest assessments FILE...",
+	cmd := &cobra.Command{Use: "ingest assessments FILE... | ingest kafka ...",
 		Short: "flatten nested assessment JSON (array or NDJSON, plain or gzip) into Parquet tables in the lake",
 		Args:  a.args(2, -1), ValidArgs: []string{"assessments"}}
 	cl := config.Bind(cmd.Flags(), tenantKeys...)
@@ -34,6 +34,7 @@ func (a *app) ingestCmd() *cobra.Command {
 		fmt.Fprintln(a.stdout, sum.String())
 		return err
 	}
+	cmd.AddCommand(a.ingestKafkaCmd())
 	return cmd
 }
 

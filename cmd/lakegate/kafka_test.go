@@ -1,0 +1,285 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/lakegate/lakegate/internal/peertest"
+	"github.com/lakegate/lakegate/landing"
+	"github.com/lakegate/lakegate/queries"
+)
+
+// kafkaTopic creates a fresh topic with partitions on the test broker and
+// returns the broker address and the topic's name.
+func kafkaTopic(t *testing.T, partitions int32) (string, string) {
+	t.Helper()
+	brokers := peertest.Env(t, "LAKEGATE_TEST_KAFKA", "kafka")
+	name := strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "-"))
+	name = fmt.Sprintf("%s-%d", name, time.Now().UnixNano())
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := kadm.NewClient(cl).CreateTopic(ctx, partitions, 1, nil, name)
+	if err == nil {
+		err = res.Err
+	}
+	if err != nil {
+		t.Fatalf("create topic %s: %v", name, err)
+	}
+	return brokers, name
+}
+
+// kcatPublish publishes a generated array file as the seeds did:
+// jq -c '.[]' FILE | kcat -P -b BROKERS -t TOPIC.
+func kcatPublish(t *testing.T, brokers, topic, file string) {
+	t.Helper()
+	sh := fmt.Sprintf("set -o pipefail; jq -c '.[]' %q | kcat -P -b %q -t %q", file, brokers, topic)
+	if out, err := exec.Command("bash", "-c", sh).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", sh, err, out)
+	}
+}
+
+// TestKafkaSeedsFlow: kcat publishes 100,000 assessment records, `lakegate
+// ingest kafka` lands them, and every canned question answers exactly as
+// for the same file ingested directly. A second run lands nothing.
+func TestKafkaSeedsFlow(t *testing.T) {
+	brokers, topic := kafkaTopic(t, 3)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "assessments.json")
+	mustRun(t, "generate", "assessments", "--attempts", "100000", "--seed", "7", "-o", file)
+	kcatPublish(t, brokers, topic, file)
+
+	fromKafka, fromFile := filepath.Join(dir, "kafka-lake"), filepath.Join(dir, "file-lake")
+	out := mustRun(t, "ingest", "kafka", "--brokers", brokers, "--topic", topic, "--lake", fromKafka)
+	wantOut(t, "ingest kafka", out, "read        100000 records")
+	mustRun(t, "ingest", "assessments", file, "--lake", fromFile)
+	sameCanned(t, fromFile, fromKafka)
+
+	again := mustRun(t, "ingest", "kafka", "--brokers", brokers, "--topic", topic, "--lake", fromKafka)
+	wantOut(t, "a second ingest kafka", again, "read        0 records")
+	lineage := mustRun(t, "query", "--lake", fromKafka, "--format", "csv",
+		"SELECT count(DISTINCT source_file) AS parts, count(*) AS n, count(DISTINCT (source_file, source_offset)) AS places FROM assessments.raw")
+	if !strings.HasPrefix(lineage, "parts,n,places\n3,") {
+		t.Errorf("lineage: %q, want 3 partitions", lineage)
+	}
+	if f := strings.Split(strings.TrimSpace(lineage), "\n")[1]; strings.Split(f, ",")[1] != strings.Split(f, ",")[2] {
+		t.Errorf("lineage: %q, want one row per (partition, offset)", lineage)
+	}
+}
+
+// sameCanned runs every canned question on two lakes and wants the same
+// CSV.
+func sameCanned(t *testing.T, want, got string) {
+	t.Helper()
+	all, err := queries.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := map[string][]string{"course_takers": {"--param", "exam_name=Learning Git"}, "average_score": {"--param", "by_course=true"}}
+	for _, q := range all {
+		args := append([]string{"query", "--format", "csv", "--saved", q.Name}, runs[q.Name]...)
+		w := mustRun(t, append(args, "--lake", want)...)
+		g := mustRun(t, append(args, "--lake", got)...)
+		if w != g || len(strings.Split(w, "\n")) < 3 {
+			t.Errorf("%s: from Kafka\n%s\nfrom the file\n%s", q.Name, head(g), head(w))
+		}
+	}
+}
+
+func head(s string) string {
+	lines := strings.SplitN(s, "\n", 6)
+	return strings.Join(lines[:min(5, len(lines))], "\n")
+}
+
+// producer sends the records of a generated array file to a topic in
+// small bursts over about d, like the seeds' producers, and closes done.
+func producer(t *testing.T, brokers, topic, file string, d time.Duration, sent *atomic.Int64, done chan<- struct{}) {
+	defer close(done)
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	var recs [][]byte
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSuffix(strings.TrimSpace(line), ",")
+		if strings.HasPrefix(line, "{") {
+			recs = append(recs, []byte(line))
+		}
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers), kgo.DefaultProduceTopic(topic), kgo.RequiredAcks(kgo.AllISRAcks()))
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer cl.Close()
+	const bursts = 50
+	for i := range bursts {
+		lo, hi := i*len(recs)/bursts, (i+1)*len(recs)/bursts
+		rs := make([]*kgo.Record, 0, hi-lo)
+		for _, v := range recs[lo:hi] {
+			rs = append(rs, &kgo.Record{Value: v})
+		}
+		if err := cl.ProduceSync(context.Background(), rs...).FirstErr(); err != nil {
+			t.Errorf("produce: %v", err)
+			return
+		}
+		sent.Add(int64(len(rs)))
+		time.Sleep(d / bursts)
+	}
+}
+
+// TestKafkaKillLoop kills `lakegate ingest kafka --follow` with SIGKILL at
+// random times while producers send, five times or more, then lets a run
+// read to the end: every record is landed exactly once, and every file a
+// Hive reader would read is one the catalog committed.
+func TestKafkaKillLoop(t *testing.T) {
+	brokers, topic := kafkaTopic(t, 3)
+	bin := buildLakegate(t)
+	dir := t.TempDir()
+	file, lake := filepath.Join(dir, "a.json"), filepath.Join(dir, "lake")
+	mustRun(t, "generate", "assessments", "--attempts", "30000", "--seed", "11", "-o", file)
+	seen := map[string]bool{}
+	addRecords(t, file, seen)
+	var sent atomic.Int64
+	done := make(chan struct{})
+	go producer(t, brokers, topic, file, 12*time.Second, &sent, done)
+	follow := []string{"ingest", "kafka", "--follow", "--trigger", "500ms", "--brokers", brokers, "--topic", topic, "--lake", lake}
+	kills := 0
+	for kills < 5 {
+		cmd := exec.Command(bin, follow...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(500+rand.IntN(2500)) * time.Millisecond)
+		if err := cmd.Process.Kill(); err == nil {
+			kills++
+		}
+		cmd.Wait()
+	}
+	<-done
+	if out, err := exec.Command(bin, "ingest", "kafka", "--brokers", brokers, "--topic", topic, "--lake", lake).CombinedOutput(); err != nil {
+		t.Fatalf("the run after the kills: %v\n%s", err, out)
+	}
+	exactlyOnce(t, lake, len(seen))
+	if n := sent.Load(); n != 30000 {
+		t.Errorf("sent %d records, want 30000", n)
+	}
+	root, _ := landing.NewLocal(filepath.Join(lake, "lake"))
+	checkVisible(t, root, filepath.Join(lake, "_catalog"), "assessments")
+}
+
+// exactlyOnce checks that the lake holds want distinct attempts, each once,
+// and that the raw table has one row per Kafka message landed.
+func exactlyOnce(t *testing.T, lake string, want int) {
+	t.Helper()
+	got := mustRun(t, "query", "--lake", lake, "--format", "csv",
+		"SELECT count(*) AS n, count(DISTINCT record_hash) AS d FROM assessments.attempts")
+	if w := fmt.Sprintf("n,d\n%d,%d\n", want, want); got != w {
+		t.Errorf("attempts: %q, want %q (every record exactly once)", got, w)
+	}
+	dup := mustRun(t, "query", "--lake", lake, "--format", "csv",
+		"SELECT count(*) AS n FROM (SELECT source_file, source_offset FROM assessments.raw GROUP BY ALL HAVING count(*) > 1)")
+	if dup != "n\n0\n" {
+		t.Errorf("messages landed twice: %q", dup)
+	}
+}
+
+// TestKafkaRebalance: two processes of one consumer group share a topic's
+// partitions while a producer sends; the second joins mid-stream and the
+// first is stopped mid-stream (two rebalances). Every record lands once.
+func TestKafkaRebalance(t *testing.T) {
+	brokers, topic := kafkaTopic(t, 4)
+	bin := buildLakegate(t)
+	dir := t.TempDir()
+	file, lake := filepath.Join(dir, "a.json"), filepath.Join(dir, "lake")
+	mustRun(t, "generate", "assessments", "--attempts", "20000", "--seed", "13", "-o", file)
+	seen := map[string]bool{}
+	addRecords(t, file, seen)
+	var sent atomic.Int64
+	done := make(chan struct{})
+	go producer(t, brokers, topic, file, 10*time.Second, &sent, done)
+	follow := []string{"ingest", "kafka", "--follow", "--trigger", "500ms", "--group", "g-" + topic, "--brokers", brokers, "--topic", topic, "--lake", lake}
+	a, b := exec.Command(bin, follow...), exec.Command(bin, follow...)
+	var aLog, bLog strings.Builder
+	a.Stderr, b.Stderr = &aLog, &bLog
+	if err := a.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second)
+	if err := b.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(4 * time.Second)
+	a.Process.Signal(os.Interrupt)
+	a.Wait()
+	<-done
+	waitLanded(t, bin, lake, topic, sent.Load())
+	b.Process.Signal(os.Interrupt)
+	b.Wait()
+	exactlyOnce(t, lake, len(seen))
+	if !strings.Contains(aLog.String(), "batch ") || !strings.Contains(bLog.String(), "batch ") {
+		t.Errorf("both consumers should have landed batches:\nA:\n%s\nB:\n%s", aLog.String(), bLog.String())
+	}
+}
+
+// waitLanded waits until the raw table holds n messages of the topic.
+func waitLanded(t *testing.T, bin, lake, topic string, n int64) {
+	t.Helper()
+	q := "SELECT count(*) FROM assessments.raw"
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		out, _ := exec.Command(bin, "query", "--lake", lake, "--format", "csv", q).Output()
+		if strings.TrimSpace(strings.TrimPrefix(string(out), "count_star()\n")) == fmt.Sprint(n) {
+			return
+		}
+		time.Sleep(time.Second)
+	}
+	t.Fatalf("%d messages of %s did not land within a minute", n, topic)
+}
+
+// TestKafkaPoisonMessages: messages that are not JSON, have the wrong
+// shape or are too large go to rejects with their partition, offset and
+// reason; the good ones around them land.
+func TestKafkaPoisonMessages(t *testing.T) {
+	brokers, topic := kafkaTopic(t, 1)
+	dir := t.TempDir()
+	file, lake := filepath.Join(dir, "a.json"), filepath.Join(dir, "lake")
+	mustRun(t, "generate", "assessments", "--attempts", "20", "--seed", "3", "-o", file)
+	good := map[string]bool{}
+	addRecords(t, file, good)
+	var lines []string
+	for r := range good {
+		lines = append(lines, r)
+	}
+	big := `{"keen_id":"` + strings.Repeat("x", 30000) + `"}`
+	msgs := []string{lines[0], "this is not json", `[1,2,3]`, lines[1], big, `{"keen_id": 12, "broken": }`, lines[2]}
+	in := filepath.Join(dir, "msgs.txt")
+	os.WriteFile(in, []byte(strings.Join(msgs, "\n")+"\n"), 0o644)
+	if out, err := exec.Command("kcat", "-P", "-b", brokers, "-t", topic, "-p", "0", "-l", in).CombinedOutput(); err != nil {
+		t.Fatalf("kcat: %v\n%s", err, out)
+	}
+	out := mustRun(t, "ingest", "kafka", "--brokers", brokers, "--topic", topic, "--max-message-bytes", "20000", "--lake", lake)
+	wantOut(t, "ingest kafka", out, "read        7 records", "landed      3 (", "rejected    4")
+	rej := mustRun(t, "query", "--lake", lake, "--format", "csv",
+		"SELECT source_file, source_offset, reason FROM assessments.rejects ORDER BY source_offset")
+	for _, want := range []string{"kafka:" + topic + "/0,1,", "kafka:" + topic + "/0,2,", "kafka:" + topic + "/0,4," + fmt.Sprintf("message of %d bytes is larger than the 20000-byte limit", len(big)), "kafka:" + topic + "/0,5,malformed JSON"} {
+		wantOut(t, "rejects", rej, want)
+	}
+}
