@@ -136,7 +136,10 @@ func (k *KafkaSource) clientOpts() []kgo.Opt {
 	return append(opts,
 		kgo.ConsumeTopics(k.opt.Topic),
 		kgo.ConsumerGroup(k.opt.Group),
-		kgo.DisableAutoCommit(),
+		// The group's offsets are for monitoring tools only (the catalog's
+		// are the truth): landed batches mark them, and the client commits
+		// marks in the background, never blocking a rebalance.
+		kgo.AutoCommitMarks(),
 		kgo.BlockRebalanceOnPoll(),
 		// A killed member's partitions move on after 10 s, not 45.
 		kgo.SessionTimeout(10*time.Second),
@@ -216,6 +219,7 @@ func (k *KafkaSource) Poll(ctx context.Context, maxRecords int, maxBytes int64) 
 		fs := k.cl.PollRecords(pctx, maxRecords)
 		cancel()
 		if err := ctx.Err(); err != nil {
+			k.idle()
 			return nil, err
 		}
 		if fs.IsClientClosed() {
@@ -227,6 +231,18 @@ func (k *KafkaSource) Poll(ctx context.Context, maxRecords int, maxBytes int64) 
 		if msgs := k.messages(fs, maxBytes); len(msgs) > 0 {
 			return msgs, nil
 		}
+		k.idle()
+	}
+}
+
+// idle lets a rebalance through while no message of this batch is held:
+// a consumer waiting for messages must not keep another from joining.
+func (k *KafkaSource) idle() {
+	k.mu.Lock()
+	polled := k.polled
+	k.mu.Unlock()
+	if !polled && k.opt.Group != "" {
+		k.cl.AllowRebalance()
 	}
 }
 
@@ -282,22 +298,36 @@ func (k *KafkaSource) caughtUp() bool {
 func (k *KafkaSource) Done(ctx context.Context, landed bool) error {
 	defer k.allow()
 	if landed {
-		if k.opt.Group != "" {
-			if err := k.cl.CommitUncommittedOffsets(ctx); err != nil {
-				k.opt.Logger.Warn("cannot commit the consumer group's offsets (monitoring only)", "group", k.opt.Group, "err", err)
-			}
-		}
+		k.mark()
 		return nil
 	}
 	return k.rewind(ctx)
 }
 
+// mark marks the owned partitions' positions for the group's autocommit.
+func (k *KafkaSource) mark() {
+	if k.opt.Group == "" {
+		return
+	}
+	k.mu.Lock()
+	set := map[int32]kgo.EpochOffset{}
+	for p := range k.owned {
+		if n, ok := k.next[p]; ok {
+			set[p] = kgo.EpochOffset{Epoch: -1, Offset: n}
+		}
+	}
+	k.mu.Unlock()
+	k.cl.MarkCommitOffsets(map[string]map[int32]kgo.EpochOffset{k.opt.Topic: set})
+}
+
+// allow lets a rebalance held off since the last poll happen. It is
+// called whether or not the poll returned records: a poll canceled by its
+// deadline can hold one off too, and leaving the group waits for it.
 func (k *KafkaSource) allow() {
 	k.mu.Lock()
-	polled := k.polled
 	k.polled = false
 	k.mu.Unlock()
-	if polled && k.opt.Group != "" {
+	if k.opt.Group != "" {
 		k.cl.AllowRebalance()
 	}
 }

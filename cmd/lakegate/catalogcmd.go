@@ -23,6 +23,7 @@ func (a *app) catalogCmd() *cobra.Command {
 		a.catalogLeaf("ls [DB]", "list the tables of every database, or of DB", 0, 1, nil, catalogLs),
 		a.catalogLeaf("describe DB.TABLE", "show a table's columns, partition keys, location, type and statistics", 1, 1, nil, catalogDescribe),
 		a.catalogLeaf("partitions DB.TABLE", "list a table's partitions with their files, rows and bytes", 1, 1, nil, catalogPartitions),
+		a.catalogLeaf("offsets STREAM", "show how far a stream (kafka:TOPIC, log:events) has landed, per partition", 1, 1, nil, catalogOffsets),
 		a.catalogRegisterCmd(),
 		a.catalogRepairCmd(),
 		a.catalogDropCmd(),
@@ -184,6 +185,32 @@ func catalogPartitions(ctx context.Context, c *catalogCall) error {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "(%s)\n", plural(len(parts), "partition"))
+	return nil
+}
+
+// catalogOffsets lists a stream's landed offsets; LANDED sums the
+// partitions' messages from the first offset ever landed.
+func catalogOffsets(ctx context.Context, c *catalogCall) error {
+	s, err := c.a.open(c.cl)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	offs, err := s.catalog.Offsets(ctx, c.args[0])
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(c.a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PARTITION\tLAST BATCH FROM\tNEXT")
+	var next int64
+	for _, o := range offs {
+		fmt.Fprintf(tw, "%d\t%d\t%d\n", o.Partition, o.From, o.Next)
+		next += o.Next
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.a.stdout, "(%s; next offsets sum to %d)\n", plural(len(offs), "partition"), next)
 	return nil
 }
 
