@@ -29,6 +29,7 @@ type row struct {
 	json   []byte       // the compacted record (raw)
 	reason string       // why it was rejected (rejects)
 	text   []byte       // the rejected text (rejects)
+	ev     []any        // an event's values in its table's column order (events)
 	hb     hexBuf
 }
 

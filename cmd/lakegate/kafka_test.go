@@ -298,3 +298,56 @@ func TestKafkaPoisonMessages(t *testing.T) {
 		wantOut(t, "rejects", rej, want)
 	}
 }
+
+// TestKafkaEvents: mixed event types land in one table each; half-way the
+// events gain a field (a new nullable column) and one sends a string where
+// a number was (rejected with the reason); a type that is not an
+// identifier is mapped and reported.
+func TestKafkaEvents(t *testing.T) {
+	brokers, topic := kafkaTopic(t, 2)
+	dir := t.TempDir()
+	lake := filepath.Join(dir, "lake")
+	first := []string{
+		`{"event_type":"purchase_sword","Host":"user1.comcast.com","User-Agent":"ApacheBench/2.3","sword_type":"sharp","price":10}`,
+		`{"event_type":"join_guild","Host":"user2.att.com","User-Agent":"curl/8.0","guild":"red"}`,
+		`{"event_type":"purchase_sword","Host":"user2.att.com","User-Agent":"curl/8.0","sword_type":"dull","price":7}`,
+		`{"event_type":"Buy Potion!","potion":"blue"}`,
+		`{"no_type":true}`,
+	}
+	second := []string{
+		`{"event_type":"purchase_sword","Host":"user3.att.com","User-Agent":"curl/8.0","sword_type":"long","price":12,"color":"gold"}`,
+		`{"event_type":"purchase_sword","Host":"user3.att.com","User-Agent":"curl/8.0","sword_type":"odd","price":"free"}`,
+		`{"event_type":"join_guild","Host":"user4.att.com","User-Agent":"curl/8.0","guild":"blue","rank":3}`,
+	}
+	publish := func(lines []string) {
+		in := filepath.Join(dir, "events.ndjson")
+		os.WriteFile(in, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+		if out, err := exec.Command("kcat", "-P", "-b", brokers, "-t", topic, "-l", in).CombinedOutput(); err != nil {
+			t.Fatalf("kcat: %v\n%s", err, out)
+		}
+	}
+	ingest := []string{"ingest", "kafka", "--format", "events", "--brokers", brokers, "--topic", topic, "--lake", lake}
+	publish(first)
+	out := mustRun(t, ingest...)
+	wantOut(t, "first ingest", out, "read        5 records", "rejected    1", `event_type "Buy Potion!" lands in events.buy_potion`)
+	publish(second)
+	out = mustRun(t, ingest...)
+	wantOut(t, "second ingest", out, "read        3 records", "rejected    1")
+	q := func(sql string) string { return mustRun(t, "query", "--lake", lake, "--format", "csv", sql) }
+	if got, want := q("SELECT host, user_agent, sword_type, price, color FROM events.purchase_sword ORDER BY price"),
+		"host,user_agent,sword_type,price,color\nuser2.att.com,curl/8.0,dull,7,\nuser1.comcast.com,ApacheBench/2.3,sharp,10,\nuser3.att.com,curl/8.0,long,12,gold\n"; got != want {
+		t.Errorf("events.purchase_sword:\n%s\nwant\n%s", got, want)
+	}
+	if got := q("SELECT guild, rank FROM events.join_guild ORDER BY guild"); got != "guild,rank\nblue,3\nred,\n" {
+		t.Errorf("events.join_guild: %q", got)
+	}
+	if got := q("SELECT potion FROM events.buy_potion"); got != "potion\nblue\n" {
+		t.Errorf("events.buy_potion: %q", got)
+	}
+	rej := q("SELECT reason FROM events.rejects ORDER BY source_offset, reason")
+	wantOut(t, "events.rejects", rej, `needs a non-empty string field ""event_type""`,
+		`field ""price"" is BIGINT in events.purchase_sword, but this event's value ""free"" is a string`)
+	if got := q("SELECT count(*) AS n FROM events.purchase_sword WHERE source_file LIKE 'kafka:%'"); got != "n\n3\n" {
+		t.Errorf("lineage: %q", got)
+	}
+}
