@@ -97,7 +97,7 @@ func (r TokenRecord) Validate() error {
 	}
 	switch {
 	case !ValidRole(r.Role):
-		return Errorf(EINVALID, "role %q is not one of %s, %s, %s", r.Role, RoleAnalyst, RolePublisher, RoleAdmin)
+		return Errorf(EINVALID, "role %q is not one of %s, %s, %s, %s", r.Role, RoleSender, RoleAnalyst, RolePublisher, RoleAdmin)
 	case !isLowerHex(r.ID, tokenIDLen):
 		return Errorf(EINVALID, "token ID %q is not %d lower-case hex digits", r.ID, tokenIDLen)
 	case !isLowerHex(r.Hash, sha256.Size*2):

@@ -6,9 +6,11 @@ import (
 	"strings"
 )
 
-// Roles a principal may hold. An analyst queries their own tenant, a
+// Roles a principal may hold. A sender only sends events (a token that may
+// sit in a web page or an app), an analyst queries their own tenant, a
 // publisher also ingests into it, an admin does everything in every tenant.
 const (
+	RoleSender    = "sender"
 	RoleAnalyst   = "analyst"
 	RolePublisher = "publisher"
 	RoleAdmin     = "admin"
@@ -30,7 +32,7 @@ type Principal struct {
 var Anonymous = Principal{User: "anonymous", Tenant: DefaultTenant, Role: RoleAdmin}
 
 // roleRank orders the roles: each can do what the lower ones can.
-var roleRank = map[string]int{RoleAnalyst: 1, RolePublisher: 2, RoleAdmin: 3}
+var roleRank = map[string]int{RoleSender: 1, RoleAnalyst: 2, RolePublisher: 3, RoleAdmin: 4}
 
 // ValidRole reports whether r is a known role.
 func ValidRole(r string) bool { return roleRank[r] > 0 }

@@ -54,6 +54,7 @@ type Config struct {
 	EventHeaders               string        // request headers added to every collected event
 	MaxEventBytes              int64         // largest body of POST /v1/events
 	EventsTrigger              time.Duration // how often the local log's events land
+	EventsDir                  string        // the local events log ("" = <lake>/_events on a local lake)
 	Threads                    int           // DuckDB threads (0 = one per core)
 	MemoryLimit                string        // DuckDB memory limit ("" = DuckDB's default)
 	LogFormat                  string        // text or json
@@ -118,6 +119,7 @@ var Settings = []Setting{
 	text("event_type_field", "event_type", "NAME", "the field of an event that names its type, and so its table events.<type>", func(c *Config) *string { return &c.EventTypeField }, nonEmpty),
 	text("event_headers", "Host,User-Agent", "NAME,...", "request headers added to every collected event as fields of the same name (empty: none)", func(c *Config) *string { return &c.EventHeaders }, nil),
 	byteSize("max_event_bytes", "1048576", "largest body of POST /v1/events (one event or an NDJSON batch); more answers 413", func(c *Config) *int64 { return &c.MaxEventBytes }, 1),
+	text("events_dir", "", "DIR", "without kafka_brokers: the local directory of the events' write-ahead log, one folder per tenant (empty: _events in a local lake; an HDFS lake needs one)", func(c *Config) *string { return &c.EventsDir }, nil),
 	duration("events_trigger", "10s", "DURATION", "without kafka_brokers: how often the server lands the events of its local log (one micro-batch per period)", func(c *Config) *time.Duration { return &c.EventsTrigger }),
 	text("queries_dir", "", "DIR", "folder of extra read-only canned queries, one .sql file each, served beside the built-in ones (empty: none)", func(c *Config) *string { return &c.QueriesDir }, nil),
 	integer("threads", "0", "N", "DuckDB worker threads (0: one per core)", func(c *Config) *int { return &c.Threads }, 0),

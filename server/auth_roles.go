@@ -29,6 +29,8 @@ func routeRoles() map[string]string {
 		"GET /v1/tables":                               lakegate.RoleAnalyst,
 		"GET /v1/history":                              lakegate.RoleAnalyst,
 		"POST /v1/ingest/assessments":                  lakegate.RolePublisher,
+		"POST /v1/events/:stream":                      lakegate.RoleSender,
+		"GET /v1/events/:stream":                       lakegate.RoleSender,
 		"POST /v1/jobs":                                lakegate.RoleAnalyst,
 		"GET /v1/jobs":                                 lakegate.RoleAnalyst,
 		"GET /v1/jobs/:id":                             lakegate.RoleAnalyst,

@@ -38,7 +38,7 @@ func newAuthFixture(t *testing.T, opt server.Options) *authFixture {
 		opt.UI = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>sign in</html>")) })
 	}
 	a.fixture = newFixture(t, opt)
-	for _, role := range []string{lakegate.RoleAnalyst, lakegate.RolePublisher, lakegate.RoleAdmin, "unknown"} {
+	for _, role := range []string{lakegate.RoleSender, lakegate.RoleAnalyst, lakegate.RolePublisher, lakegate.RoleAdmin, "unknown"} {
 		a.tokens[role] = a.mint(t, "u-"+role, role, 0)
 	}
 	return a
@@ -152,9 +152,10 @@ func concrete(path string) string {
 }
 
 var lower = map[string][]string{ // roles below each role, and the unknown one
-	lakegate.RoleAnalyst:   {"unknown"},
-	lakegate.RolePublisher: {"unknown", lakegate.RoleAnalyst},
-	lakegate.RoleAdmin:     {"unknown", lakegate.RoleAnalyst, lakegate.RolePublisher},
+	lakegate.RoleSender:    {"unknown"},
+	lakegate.RoleAnalyst:   {"unknown", lakegate.RoleSender},
+	lakegate.RolePublisher: {"unknown", lakegate.RoleSender, lakegate.RoleAnalyst},
+	lakegate.RoleAdmin:     {"unknown", lakegate.RoleSender, lakegate.RoleAnalyst, lakegate.RolePublisher},
 }
 
 // Every registered route, including those added after this test was

@@ -22,6 +22,7 @@ type Metrics struct {
 	cacheMisses  prometheus.Counter
 	cacheEvicted prometheus.Counter
 	ingest       *prometheus.CounterVec // outcome
+	events       *prometheus.CounterVec // outcome: accepted, refused
 	logErrors    prometheus.Counter
 }
 
@@ -57,12 +58,22 @@ func NewMetrics() *Metrics {
 	m.routes = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lakegate_routes_total",
 		Help: "Queries by the engine chosen and the router's rule: named, all_tenants, no_presto, small, large, presto_down, presto_busy (only: a gateway with one engine)."},
 		[]string{"engine", "rule"})
+	m.events = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lakegate_events_total",
+		Help: "Events sent to POST/GET /v1/events, by outcome: accepted (durable, answered 202) or refused (429, 503)."},
+		[]string{"outcome"})
+	m.reg.MustRegister(m.events)
 	m.reg.MustRegister(m.routes, m.queries, m.duration, m.rows, m.bytes, m.cacheHits, m.cacheMisses, m.cacheEvicted, m.ingest, m.logErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, o := range []string{IngestLanded, IngestDuplicate, IngestRejected} {
 		m.ingest.WithLabelValues(o) // present at 0 before the first ingest
 	}
 	return m
+}
+
+// CountEvents counts events accepted (durable) and refused.
+func (m *Metrics) CountEvents(accepted, refused int) {
+	m.events.WithLabelValues("accepted").Add(float64(accepted))
+	m.events.WithLabelValues("refused").Add(float64(refused))
 }
 
 // CountIngest adds one ingest run's record counts.

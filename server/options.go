@@ -18,6 +18,10 @@ func (o *Options) withDefaults() {
 	positive(&o.QueueWait, d.QueueWait)
 	positive(&o.MaxIngestBytes, d.MaxIngestBytes)
 	positive(&o.JobTTL, d.JobTTL)
+	positive(&o.MaxEventBytes, d.MaxEventBytes)
+	if o.EventTypeField == "" {
+		o.EventTypeField = d.EventTypeField
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}

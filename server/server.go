@@ -56,6 +56,15 @@ type Options struct {
 	// (max_ingest_bytes).
 	Ingest         Ingester
 	MaxIngestBytes int64
+	// Events, when set, takes the events of POST and GET
+	// /v1/events/{stream} (sender) into the caller's tenant's log;
+	// EventTypeField (event_type_field) names an event's type, the stream
+	// when the event names none; EventHeaders (event_headers) are added
+	// to every event with received_at; MaxEventBytes caps a body.
+	Events         EventLogs
+	EventTypeField string
+	EventHeaders   []string
+	MaxEventBytes  int64
 	// Tenancy, when set, gives each tenant its own engine and catalog
 	// (tenant.go); Engine and Catalog then serve the default tenant's
 	// health check and name the engine.
@@ -109,6 +118,8 @@ func New(opt Options) *Server {
 	}
 	e.GET("/v1/tables", s.tables)
 	e.POST("/v1/ingest/assessments", s.postIngest)
+	e.POST("/v1/events/:stream", s.postEvents)
+	e.GET("/v1/events/:stream", s.getEvent)
 	e.GET("/healthz", s.health)
 	s.catalogRoutes(e)
 	s.observe(e)

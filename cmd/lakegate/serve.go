@@ -70,6 +70,12 @@ func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) e
 		return err
 	}
 	defer stopMetastore()
+	events, err := s.openEventLogs(ctx) // events.go
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer events.Close()
 	srv := server.New(server.Options{
 		Engine: s.engine, Catalog: s.catalog, Tenancy: s.pool, Router: rt, Logger: s.log, UI: web.Handler(),
 		MaxRows: s.cfg.MaxRows, Timeout: s.cfg.QueryTimeout, MaxBodyBytes: s.cfg.MaxBodyBytes,
@@ -77,8 +83,10 @@ func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) e
 		MaxQueued: s.cfg.MaxQueued, QueueWait: s.cfg.QueueWait,
 		CacheBytes: s.cfg.CacheBytes, JobTTL: s.cfg.JobTTL, SpillDir: s.cfg.SpillDir,
 		Ingest: s.ingestInto, MaxIngestBytes: s.cfg.MaxIngestBytes,
-		Auth:    auth,
-		Metrics: s.metrics, Queries: lib,
+		Events: events.get, EventTypeField: s.cfg.EventTypeField, EventHeaders: eventHeaders(s.cfg.EventHeaders),
+		MaxEventBytes: s.cfg.MaxEventBytes,
+		Auth:          auth,
+		Metrics:       s.metrics, Queries: lib,
 		LakeCheck: func(ctx context.Context) error { _, err := s.root.List(ctx, "."); return err },
 	})
 	base := httpsURL(baseURL(ln.Addr()), tlsCfg != nil)

@@ -19,8 +19,8 @@ func (a *app) tokenCmd() *cobra.Command {
 		a.tokenLeaf("revoke ID", "revoke a token (its ID, or the token itself) on every gateway sharing the catalog", 1, tokenRevoke),
 		a.tokenLeaf("ls", "list the tokens: ID, user, tenant, role, dates and status (never secrets)", 0, tokenLs),
 	)
-	g.Long = g.Short + fmt.Sprintf(".\n\nRoles: %s (query its tenant), %s (also ingest into it), %s (everything, every tenant).",
-		lakegate.RoleAnalyst, lakegate.RolePublisher, lakegate.RoleAdmin)
+	g.Long = g.Short + fmt.Sprintf(".\n\nRoles: %s (send events to its tenant, nothing else), %s (query its tenant), %s (also ingest into it), %s (everything, every tenant).",
+		lakegate.RoleSender, lakegate.RoleAnalyst, lakegate.RolePublisher, lakegate.RoleAdmin)
 	return g
 }
 
@@ -56,7 +56,7 @@ func (a *app) tokenCreateCmd() *cobra.Command {
 		})
 	cmd.Flags().StringVar(&user, "user", "", "`USER` the token speaks for (required; lower-case letters, digits, _ and -)")
 	cmd.Flags().StringVar(&tenant, "tenant", lakegate.DefaultTenant, "`TENANT` (customer) of the user")
-	cmd.Flags().StringVar(&role, "role", lakegate.RoleAnalyst, "`ROLE`: analyst, publisher or admin")
+	cmd.Flags().StringVar(&role, "role", lakegate.RoleAnalyst, "`ROLE`: sender, analyst, publisher or admin")
 	cmd.Flags().DurationVar(&expires, "expires", 0, "lifetime such as 720h (0: never expires)")
 	return cmd
 }

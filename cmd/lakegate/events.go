@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lakegate/lakegate"
+	"github.com/lakegate/lakegate/catalog"
+	"github.com/lakegate/lakegate/collector"
+	"github.com/lakegate/lakegate/ingest"
+	"github.com/lakegate/lakegate/tenancy"
+)
+
+// eventLogs is where a serving gateway puts collected events. With
+// kafka_brokers: the topic events_topic (events_topic.TENANT for other
+// tenants), landed by `lakegate ingest kafka --format events`. Without:
+// a local write-ahead log per tenant under events_dir, which this process
+// lands itself, one micro-batch per events_trigger, into the tenant's
+// events database.
+type eventLogs struct {
+	s     *stack
+	ctx   context.Context // the server's: landers stop with it
+	kafka *collector.Kafka
+	dir   string
+
+	mu   sync.Mutex
+	logs map[string]*collector.Log
+	wg   sync.WaitGroup
+}
+
+// openEventLogs sets up the collector's logs; with a local log it starts
+// landing what earlier runs left in every tenant's log.
+func (s *stack) openEventLogs(ctx context.Context) (*eventLogs, error) {
+	e := &eventLogs{s: s, ctx: ctx, logs: map[string]*collector.Log{}}
+	if s.cfg.KafkaBrokers != "" {
+		k, err := collector.OpenKafka(strings.Split(s.cfg.KafkaBrokers, ","), 0)
+		e.kafka = k
+		return e, err
+	}
+	e.dir = s.cfg.EventsDir
+	if e.dir == "" && !strings.Contains(s.cfg.Lake, "://") {
+		e.dir = filepath.Join(s.cfg.Lake, "_events")
+	}
+	entries, _ := os.ReadDir(e.dir)
+	for _, d := range entries {
+		if d.IsDir() && lakegate.ValidTenant(d.Name()) == nil {
+			if _, err := e.get(d.Name()); err != nil {
+				s.log.Warn("cannot open a tenant's events log", "tenant", d.Name(), "err", err)
+			}
+		}
+	}
+	return e, nil
+}
+
+// get is server.EventLogs: the tenant's log, opened (and its lander
+// started) on first use.
+func (e *eventLogs) get(tenant string) (lakegate.EventLog, error) {
+	if e.kafka != nil {
+		topic := e.s.cfg.EventsTopic
+		if tenant != lakegate.DefaultTenant {
+			topic += "." + tenant
+		}
+		return e.kafka.Topic(topic), nil
+	}
+	if e.dir == "" {
+		return nil, lakegate.Errorf(lakegate.EUNAVAILABLE, "events need a local log: set events_dir (the lake is on HDFS) or kafka_brokers")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if l, ok := e.logs[tenant]; ok {
+		return l, nil
+	}
+	l, err := collector.OpenLog(filepath.Join(e.dir, tenant, "events"), 0)
+	if err != nil {
+		return nil, err
+	}
+	e.logs[tenant] = l
+	e.wg.Go(func() { e.land(tenant, l) })
+	return l, nil
+}
+
+// land runs the tenant's micro-batcher until the server stops (landing
+// what it read first); a failure is logged and retried after a pause.
+func (e *eventLogs) land(tenant string, l *collector.Log) {
+	for e.ctx.Err() == nil {
+		err := e.landOnce(tenant, l)
+		if err == nil || e.ctx.Err() != nil {
+			return
+		}
+		e.s.log.Error("landing collected events failed; retrying in 10s", "tenant", tenant, "err", err)
+		select {
+		case <-e.ctx.Done():
+		case <-time.After(10 * time.Second):
+		}
+	}
+}
+
+func (e *eventLogs) landOnce(tenant string, l *collector.Log) error {
+	store, err := tenancy.Store(e.s.root, tenant)
+	if err != nil {
+		return err
+	}
+	cat, err := catalog.ForTenant(e.s.shared, tenant)
+	if err != nil {
+		return err
+	}
+	src := collector.NewLogSource(l, positions(cat, "log:events"))
+	defer src.Close()
+	_, err = ingest.Stream(e.ctx, ingest.StreamOptions{
+		Options: ingest.Options{Store: store, Catalog: cat, Logger: e.s.log},
+		Source:  src, Format: ingest.FormatEvents, Follow: true, Trigger: e.s.cfg.EventsTrigger,
+		EventTypeField: e.s.cfg.EventTypeField,
+	})
+	return err
+}
+
+// Close waits for the landers (the server's context has ended) and closes
+// the logs and the producer.
+func (e *eventLogs) Close() {
+	e.wg.Wait()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, l := range e.logs {
+		l.Close()
+	}
+	if e.kafka != nil {
+		e.kafka.Close()
+	}
+}
+
+// eventHeaders splits event_headers.
+func eventHeaders(v string) []string {
+	var out []string
+	for _, h := range strings.Split(v, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
+}
