@@ -88,7 +88,7 @@ func (a *app) rootCmd() *cobra.Command {
 	root.SetErr(a.stderr)
 	root.SetVersionTemplate("lakegate {{.Version}}\n")
 	root.SetFlagErrorFunc(a.flagError)
-	root.AddCommand(a.demoCmd(), a.generateCmd(), a.ingestCmd(), a.serveCmd(), a.queryCmd(),
+	root.AddCommand(a.demoCmd(), a.generateCmd(), a.ingestCmd(), a.publishCmd(), a.serveCmd(), a.queryCmd(),
 		a.catalogCmd(), a.tokenCmd(), a.configCmd(), a.versionCmd())
 	return root
 }
