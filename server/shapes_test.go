@@ -33,6 +33,8 @@ var routeShapes = []struct {
 	{"GET", "/v1/query.parquet", "/v1/query.parquet?sql=SELECT+1", "", ""},
 	{"GET", "/v1/tables", "/v1/tables", "", "ok tables"},
 	{"POST", "/v1/ingest/assessments", "/v1/ingest/assessments", "[]", "ingest ok tenant"},
+	{"POST", "/v1/events/:stream", "/v1/events/web", `{"event_type":"click"}`, "accepted ok tenant"},
+	{"GET", "/v1/events/:stream", "/v1/events/web?event_type=click&x=1", "", "accepted ok tenant"},
 	{"GET", "/healthz", "/healthz", "", "engine lake ok status version"},
 	{"GET", "/metrics", "/metrics", "", ""},
 	{"GET", "/v1/catalog/databases", "/v1/catalog/databases", "", "databases ok"},
@@ -59,7 +61,8 @@ func TestRouteShapes(t *testing.T) {
 	opt := server.Options{MaxRows: 3, UI: http.NotFoundHandler(),
 		Ingest: func(context.Context, string, string, string) (lakegate.IngestSummary, error) {
 			return lakegate.IngestSummary{Files: 1}, nil
-		}}
+		},
+		Events: func(string) (lakegate.EventLog, error) { return &memLog{}, nil }}
 	f := savedFixture(t, opt)
 	var have []string
 	for _, r := range f.srv.Handler().(*echo.Echo).Routes() {
