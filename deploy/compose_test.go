@@ -39,7 +39,7 @@ var pinned = regexp.MustCompile(`:[0-9]+\.[0-9]+(\.[0-9]+)?([-.][A-Za-z0-9.]+)?$
 
 func TestComposeFile(t *testing.T) {
 	p := load(t)
-	want := []string{"datanode", "kafka", "lakegate", "namenode", "postgres", "presto"}
+	want := []string{"datanode", "kafka", "lakegate", "namenode", "postgres", "presto", "stream"}
 	if got := p.ServiceNames(); strings.Join(slices.Sorted(slices.Values(got)), " ") != strings.Join(want, " ") {
 		t.Errorf("services %v, want %v", got, want)
 	}
