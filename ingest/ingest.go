@@ -144,10 +144,15 @@ const memoryLimit = 216 << 20
 
 // softMemoryLimit sets the runtime's soft memory limit for the run unless
 // the program (or GOMEMLIMIT) set one, and returns the undo.
-func softMemoryLimit() func() {
+func softMemoryLimit() func() { return softMemoryLimitPlus(0) }
+
+// softMemoryLimitPlus is softMemoryLimit for a run that also holds extra
+// bytes live (a stream's micro-batch of messages and the fetches behind it):
+// a limit below the live heap would make the collector run without end.
+func softMemoryLimitPlus(extra int64) func() {
 	if debug.SetMemoryLimit(-1) != math.MaxInt64 {
 		return func() {}
 	}
-	debug.SetMemoryLimit(memoryLimit)
+	debug.SetMemoryLimit(memoryLimit + extra)
 	return func() { debug.SetMemoryLimit(math.MaxInt64) }
 }

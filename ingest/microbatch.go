@@ -31,7 +31,7 @@ type StreamOptions struct {
 	Trigger time.Duration // default 10 s
 	// A micro-batch lands early at MaxRecords messages or MaxBytes bytes.
 	MaxRecords int   // default 200,000
-	MaxBytes   int64 // default 128 MiB
+	MaxBytes   int64 // default 64 MiB
 	// MaxMessageBytes rejects a bigger message (into rejects, with its
 	// first bytes); default 1 MiB.
 	MaxMessageBytes int
@@ -63,7 +63,7 @@ func (o *StreamOptions) defaults() {
 		o.MaxRecords = 200_000
 	}
 	if o.MaxBytes <= 0 {
-		o.MaxBytes = 128 << 20
+		o.MaxBytes = 64 << 20
 	}
 	if o.MaxMessageBytes <= 0 {
 		o.MaxMessageBytes = 1 << 20
@@ -97,7 +97,8 @@ func Stream(ctx context.Context, opt StreamOptions) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	defer softMemoryLimit()()
+	// The batch's messages, and as much again fetched behind them.
+	defer softMemoryLimitPlus(2 * s.opt.MaxBytes)()
 	for {
 		msgs, eof, cerr := s.collect(ctx)
 		if len(msgs) > 0 {

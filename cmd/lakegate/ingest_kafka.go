@@ -49,7 +49,7 @@ why; the stream goes on.`,
 	fl.BoolVar(&f.follow, "follow", false, "keep landing new messages until stopped")
 	fl.DurationVar(&f.trigger, "trigger", 10*time.Second, "with --follow: one micro-batch per this period")
 	fl.IntVar(&f.maxRecords, "max-records", 200_000, "a micro-batch lands early at this many messages")
-	fl.Int64Var(&f.maxBytes, "max-bytes", 128<<20, "a micro-batch lands early at this many bytes")
+	fl.Int64Var(&f.maxBytes, "max-bytes", 64<<20, "a micro-batch lands early at this many bytes")
 	fl.IntVar(&f.maxMessageBytes, "max-message-bytes", 1<<20, "a bigger message is rejected")
 	cl := config.Bind(fl, tenantKeys...)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
