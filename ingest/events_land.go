@@ -35,12 +35,13 @@ type eventsBatch struct {
 	rows    map[string][]eventRow
 	rejects []eventRejectRow
 	notes   []string
+	mapped  map[string]bool // event types whose table name was reported
 }
 
 // landEvents lands a micro-batch of web events: one table per event type
 // plus events.rejects, in one catalog commit with the offsets.
 func (s *streamer) landEvents(ctx context.Context, msgs []Message, offs []lakegate.StreamOffset) (fileSummary, error) {
-	eb := &eventsBatch{s: s, tables: map[string]*eventSchema{}, rows: map[string][]eventRow{}}
+	eb := &eventsBatch{s: s, tables: map[string]*eventSchema{}, rows: map[string][]eventRow{}, mapped: map[string]bool{}}
 	for _, m := range msgs {
 		if err := eb.add(ctx, m); err != nil {
 			return fileSummary{}, err
@@ -95,7 +96,13 @@ func (eb *eventsBatch) add(ctx context.Context, m Message) error {
 }
 
 // schema is the table's schema in this batch, starting from the catalog's.
+// Each type whose name was mapped is reported once per batch, also when
+// several spellings share one table.
 func (eb *eventsBatch) schema(ctx context.Context, name, typ string, mapped bool) (*eventSchema, error) {
+	if mapped && !eb.mapped[typ] {
+		eb.mapped[typ] = true
+		eb.notes = append(eb.notes, fmt.Sprintf("%s %q lands in %s.%s", eb.s.opt.EventTypeField, typ, eb.s.opt.Database, name))
+	}
 	if sc, ok := eb.tables[name]; ok {
 		return sc, nil
 	}
@@ -103,11 +110,8 @@ func (eb *eventsBatch) schema(ctx context.Context, name, typ string, mapped bool
 	if err != nil && lakegate.ErrorCode(err) != lakegate.ENOTFOUND {
 		return nil, err
 	}
-	sc := newEventSchema(name, t.Columns)
+	sc := newEventSchema(eb.s.opt.Database, name, t.Columns)
 	eb.tables[name] = sc
-	if mapped {
-		eb.notes = append(eb.notes, fmt.Sprintf("%s %q lands in %s.%s", eb.s.opt.EventTypeField, typ, eb.s.opt.Database, name))
-	}
 	return sc, nil
 }
 
@@ -210,7 +214,7 @@ func eventCol(c lakegate.Column, i int) column {
 }
 
 // jsonText is a VARCHAR value: a string as is, an object or array as its
-// compact JSON.
+// compact JSON (compactJSON).
 func jsonText(v any) null[string] {
 	switch x := v.(type) {
 	case nil:
@@ -218,6 +222,6 @@ func jsonText(v any) null[string] {
 	case string:
 		return some(x)
 	}
-	b, err := json.Marshal(v)
+	b, err := compactJSON(v)
 	return null[string]{V: string(b), Valid: err == nil}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
 
@@ -13,24 +14,58 @@ import (
 )
 
 // Events land in one table per event type: events.<type>. The schema
-// comes from the data: a field's first JSON type gives its column type
-// (string VARCHAR, integral number BIGINT, other number DOUBLE, boolean
-// BOOLEAN, object or array VARCHAR holding its compact JSON), a new field
-// becomes a new nullable column, and a value that does not fit its
-// column's type (a string in a BIGINT column, 1.5 in a BIGINT column) goes
-// to events.rejects with the reason. An integral number fits DOUBLE.
+// comes from the data, within the catalog's rules (catalog/validate.go
+// evolveColumns: columns keep their names, order and types; new ones
+// append as nullable; BIGINT never becomes DOUBLE):
+//   - a field's JSON type gives its column type: string VARCHAR, integral
+//     number BIGINT, other number DOUBLE, boolean BOOLEAN, object or array
+//     VARCHAR holding its compact JSON (a data scientist reads it with
+//     DuckDB's json functions, and the shape may differ between events);
+//     null says nothing, so a field only ever null gets no column yet;
+//   - a field new in this batch becomes a new nullable column; when the
+//     batch holds integers and fractional numbers for it, it is DOUBLE
+//     whatever their order;
+//   - an event whose value does not fit its column (a string in a BIGINT
+//     column, 1.5 in a BIGINT column, a number in a VARCHAR column) goes to
+//     events.rejects with the reason; an integer fits DOUBLE.
+//
+// Names are never spliced: an event type or field name becomes an
+// identifier (identifier below), and a changed name is reported. Two event
+// types with one identifier ("Buy Potion!", "buy_potion") share a table
+// on purpose: they are spellings of one type, and the table's type column
+// keeps each event's own spelling. Two fields with one identifier
+// ("User-Agent", "user_agent") never share a column: the first gets the
+// name, the next user_agent_2, and so on; a column's comment ("from field
+// User-Agent") records its field, so later batches map each field to the
+// same column whatever fields they hold.
 
 // eventsRejects is the events database's rejects table; an event type of
 // that name lands in event_rejects.
 const eventsRejects = "rejects"
 
+// Bounds on what one event can do to a table's schema: a stream whose
+// field names are values (a user id as a key) would otherwise grow a
+// column per event. Events past them go to rejects with why.
+const (
+	maxEventColumns   = 1000 // data columns of one events table
+	maxEventFieldName = 256  // bytes of a field name (kept in the column's comment)
+	maxIdentifier     = 63   // bytes of a table or column name made from data
+)
+
 // reservedColumns are the lineage columns every events table has (and
 // the partition key); an event field of such a name lands in event_<name>.
 var reservedColumns = map[string]bool{"source_file": true, "source_record": true, "source_offset": true, "batch_id": true, "ingest_date": true}
 
-// identifier maps a name to a safe SQL identifier: lower case letters,
-// digits and single underscores, starting with a letter, at most 63 bytes.
-// It is never spliced into SQL as given.
+// fieldComment starts the comment of a column made from a field; the
+// rest is the field's name, which later batches read back.
+const fieldComment = "from field "
+
+// identifier maps a name to a safe SQL identifier: lower case ASCII
+// letters, digits and single underscores, starting with a letter (a name
+// starting with a digit gets "n" in front), at most maxIdentifier bytes.
+// Every other character (punctuation, spaces, non-ASCII letters) becomes
+// one underscore between words. "" when the name has no ASCII letter or
+// digit.
 func identifier(name string) string {
 	var b strings.Builder
 	under := false
@@ -45,21 +80,23 @@ func identifier(name string) string {
 		}
 	}
 	id := strings.TrimRight(b.String(), "_")
-	if id == "" {
-		return ""
-	}
-	if id[0] >= '0' && id[0] <= '9' {
+	if id != "" && id[0] >= '0' && id[0] <= '9' {
 		id = "n" + id
 	}
-	if len(id) > 63 {
-		id = strings.TrimRight(id[:63], "_")
+	return capIdentifier(id, maxIdentifier)
+}
+
+func capIdentifier(id string, n int) string {
+	if len(id) > n {
+		id = strings.TrimRight(id[:n], "_")
 	}
 	return id
 }
 
 // eventTable is the table an event type lands in, and whether the name
 // had to be changed to be one (the summary reports it). "" when the type
-// has no letter or digit at all.
+// has no ASCII letter or digit at all: such events go to rejects rather
+// than to a catch-all table that would mix unrelated schemas.
 func eventTable(eventType string) (string, bool) {
 	id := identifier(eventType)
 	if id == eventsRejects {
@@ -68,7 +105,8 @@ func eventTable(eventType string) (string, bool) {
 	return id, id != eventType
 }
 
-// eventColumn is the column a field lands in.
+// eventColumn is the column name a field maps to before collisions with
+// other fields are resolved (eventSchema.columnOf).
 func eventColumn(field string) string {
 	id := identifier(field)
 	if id == "" {
@@ -80,7 +118,15 @@ func eventColumn(field string) string {
 	return id
 }
 
-// jsonType is the column type of a decoded JSON value; "" for null.
+// suffixed is base with _n, still at most maxIdentifier bytes.
+func suffixed(base string, n int) string {
+	s := fmt.Sprintf("_%d", n)
+	return capIdentifier(base, maxIdentifier-len(s)) + s
+}
+
+// jsonType is the column type of a decoded JSON value (decoded with
+// UseNumber, so integers keep every digit); "" for null. An integer
+// beyond BIGINT's range is DOUBLE.
 func jsonType(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -99,7 +145,7 @@ func jsonType(v any) string {
 }
 
 // fits reports whether a value of JSON type got lands in a column of type
-// col.
+// col as it is.
 func fits(col, got string) bool {
 	return got == "" || got == col || (col == "DOUBLE" && got == "BIGINT")
 }
@@ -109,15 +155,16 @@ func fits(col, got string) bool {
 func decodeEvent(data []byte, typeField string) (map[string]any, string, string) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
+	var v any
+	if err := dec.Decode(&v); err != nil {
 		return nil, "", "malformed JSON: " + syntaxReason(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, "", "malformed JSON: more than one value in the message"
 	}
-	if m == nil {
-		return nil, "", "not a JSON object"
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, "", "an event must be a JSON object, not " + describeJSON(v)
 	}
 	t, ok := m[typeField].(string)
 	if !ok || strings.TrimSpace(t) == "" {
@@ -127,98 +174,187 @@ func decodeEvent(data []byte, typeField string) (map[string]any, string, string)
 }
 
 // eventSchema is one table's columns while a micro-batch lands: the
-// catalog's, then the new fields in the order first seen (sorted within
-// one event).
+// catalog's data columns (lineage is added when writing), then the new
+// fields' in the order first seen (sorted by name within one event).
 type eventSchema struct {
+	name  string // db.table, for reasons and notes
 	table string
 	cols  []lakegate.Column
-	index map[string]int    // column name -> position
-	field map[string]string // field name -> column name
+	fresh int               // cols[fresh:] are new in this batch: BIGINT may still widen to DOUBLE
+	index map[string]int    // column name -> position in cols
+	owner map[string]string // column name -> the field it holds or will hold (not there: free)
+	field map[string]string // field name -> column name (from the comments, then columnOf)
 	notes []string
 }
 
-func newEventSchema(table string, existing []lakegate.Column) *eventSchema {
-	s := &eventSchema{table: table, index: map[string]int{}, field: map[string]string{}}
+func newEventSchema(db, table string, existing []lakegate.Column) *eventSchema {
+	s := &eventSchema{name: db + "." + table, table: table, index: map[string]int{},
+		owner: map[string]string{}, field: map[string]string{}}
 	for _, c := range existing {
-		if !reservedColumns[c.Name] {
-			s.index[c.Name] = len(s.cols)
-			s.cols = append(s.cols, c)
+		if reservedColumns[c.Name] {
+			continue
+		}
+		s.index[c.Name] = len(s.cols)
+		s.cols = append(s.cols, c)
+		f, ok := strings.CutPrefix(c.Comment, fieldComment)
+		if _, dup := s.field[f]; ok && !dup {
+			s.owner[c.Name], s.field[f] = f, c.Name
 		}
 	}
+	s.fresh = len(s.cols)
 	return s
 }
 
 // row places one event's fields in column order, adding columns for new
-// fields, or says why the event cannot land (then nothing is added).
+// fields, or says why the event cannot land (then the schema is as before,
+// but for the names its fields claimed).
 func (s *eventSchema) row(m map[string]any) ([]any, string) {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	for _, k := range keys {
-		if i, ok := s.index[s.columnOf(k)]; ok && !fits(s.cols[i].Type, jsonType(m[k])) {
-			return nil, fmt.Sprintf("field %q is %s in events.%s, but this event's value %s is %s",
-				k, s.cols[i].Type, s.table, preview(m[k]), describeJSON(m[k]))
-		}
+	if why := s.check(keys, m); why != "" {
+		return nil, why
 	}
 	for _, k := range keys {
-		c := s.columnOf(k)
-		if _, ok := s.index[c]; !ok && jsonType(m[k]) != "" {
-			s.index[c] = len(s.cols)
-			s.cols = append(s.cols, lakegate.Column{Name: c, Type: jsonType(m[k]), Nullable: true, Comment: "from field " + k})
-			if c != k {
-				s.notes = append(s.notes, fmt.Sprintf("events.%s: new field %q lands in column %s", s.table, k, c))
-			}
-		}
+		s.place(k, jsonType(m[k]))
 	}
 	out := make([]any, len(s.cols))
 	for _, k := range keys {
-		if i, ok := s.index[s.columnOf(k)]; ok {
+		if i, ok := s.index[s.field[k]]; ok {
 			out[i] = m[k]
 		}
 	}
 	return out, ""
 }
 
-// columnOf maps a field to its column; two fields that map to one name
-// (user-agent and User_Agent) get distinct columns, the later with a
-// numbered suffix, and the mapping is noted.
+// check says why an event's fields cannot land, or "".
+func (s *eventSchema) check(keys []string, m map[string]any) string {
+	added := 0
+	for _, k := range keys {
+		if len(k) > maxEventFieldName {
+			return fmt.Sprintf("field name %q… of %d bytes is longer than the %d-byte limit on a field name",
+				cutUTF8(k, 40), len(k), maxEventFieldName)
+		}
+		c, got := s.columnOf(k), jsonType(m[k])
+		i, ok := s.index[c]
+		switch {
+		case !ok && got != "":
+			added++
+		case ok && !fits(s.cols[i].Type, got) && !s.widens(i, got):
+			return s.misfit(k, c, s.cols[i].Type, m[k])
+		}
+	}
+	if added > 0 && len(s.cols)+added > maxEventColumns {
+		return fmt.Sprintf("the event's %d new fields would give %s more than %d columns", added, s.name, maxEventColumns)
+	}
+	return ""
+}
+
+// widens reports whether column i, new in this batch, may become DOUBLE
+// for a value of JSON type got: the catalog has not seen its type yet.
+func (s *eventSchema) widens(i int, got string) bool {
+	return i >= s.fresh && s.cols[i].Type == "BIGINT" && got == "DOUBLE"
+}
+
+// place adds field k's column, or widens it, for a value of type got
+// that check accepted.
+func (s *eventSchema) place(k, got string) {
+	c := s.field[k]
+	i, ok := s.index[c]
+	switch {
+	case ok && s.widens(i, got):
+		s.cols[i].Type = got
+	case !ok && got != "":
+		s.index[c] = len(s.cols)
+		s.cols = append(s.cols, lakegate.Column{Name: c, Type: got, Nullable: true, Comment: fieldComment + k})
+		if c != k {
+			s.notes = append(s.notes, fmt.Sprintf("%s: field %q lands in column %s", s.name, k, c))
+		}
+	}
+}
+
+func (s *eventSchema) misfit(field, col, typ string, v any) string {
+	where := fmt.Sprintf("field %q", field)
+	if col != field {
+		where += " (column " + col + ")"
+	}
+	return fmt.Sprintf("%s is %s in %s, but this event's value %s is %s", where, typ, s.name, preview(v), describeJSON(v))
+}
+
+// columnOf maps a field to its column: the column whose comment names it,
+// else the first of eventColumn(field), then _2, _3... that no other field
+// holds. A catalog column whose comment names no field goes to the first
+// field of its name; an empty comment then records the field.
 func (s *eventSchema) columnOf(field string) string {
 	if c, ok := s.field[field]; ok {
 		return c
 	}
-	c := eventColumn(field)
-	taken := map[string]bool{}
-	for _, other := range s.field {
-		taken[other] = true
+	base := eventColumn(field)
+	c := base
+	for n := 2; s.held(c); n++ {
+		c = suffixed(base, n)
 	}
-	for n := 2; taken[c]; n++ {
-		c = fmt.Sprintf("%s_%d", eventColumn(field), n)
+	s.owner[c], s.field[field] = field, c
+	if i, ok := s.index[c]; ok && s.cols[i].Comment == "" {
+		s.cols[i].Comment = fieldComment + field
 	}
-	s.field[field] = c
 	return c
 }
 
-func describeJSON(v any) string {
-	switch jsonType(v) {
-	case "BIGINT":
-		return "an integer"
-	case "DOUBLE":
-		return "a fractional number"
-	case "BOOLEAN":
-		return "a boolean"
-	}
-	if _, ok := v.(string); ok {
-		return "a string"
-	}
-	return "an object or array"
+func (s *eventSchema) held(c string) bool {
+	_, ok := s.owner[c]
+	return ok
 }
 
+func describeJSON(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	case json.Number:
+		if jsonType(x) == "BIGINT" {
+			return "an integer"
+		}
+		if !strings.ContainsAny(x.String(), ".eE") {
+			return "an integer beyond BIGINT's range"
+		}
+		return "a fractional number"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// preview is a value's JSON, cut at 40 bytes on a character boundary (the
+// reason is a VARCHAR: it must stay valid UTF-8).
 func preview(v any) string {
-	b, _ := json.Marshal(v)
+	b, _ := compactJSON(v)
 	if len(b) > 40 {
-		return string(b[:40]) + "…"
+		return cutUTF8(string(b), 40) + "…"
 	}
 	return string(b)
+}
+
+// compactJSON is a decoded value's JSON as sent, less insignificant
+// whitespace: object keys sorted, numbers' digits kept, and <, > and &
+// not escaped (no HTML will embed it).
+func compactJSON(v any) ([]byte, error) {
+	return json.MarshalWithOption(v, json.DisableHTMLEscape())
+}
+
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return strings.ToValidUTF8(s[:n], "\uFFFD")
 }
