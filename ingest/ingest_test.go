@@ -25,8 +25,14 @@ import (
 // column name (timestamps as arrow.Timestamp micros).
 func (e *env) readTable(t *testing.T, table string) []map[string]any {
 	t.Helper()
+	return e.readTableIn(t, DefaultDatabase, table)
+}
+
+// readTableIn is readTable for a table of database db.
+func (e *env) readTableIn(t *testing.T, db, table string) []map[string]any {
+	t.Helper()
 	ctx := context.Background()
-	parts, err := e.cat.Partitions(ctx, DefaultDatabase, table)
+	parts, err := e.cat.Partitions(ctx, db, table)
 	if err != nil {
 		t.Fatalf("partitions of %s: %v", table, err)
 	}
