@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/lakegate/lakegate"
 )
 
 // sliceSource is a one-partition stream of fixed messages that rewinds
@@ -137,3 +139,30 @@ func checkEventRows(t *testing.T, e *env, table, cols string, want ...string) {
 }
 
 var _ Source = (*sliceSource)(nil)
+
+// TestEventsLandOverCatalogTypes: a table registered with INTEGER widens
+// to BIGINT by the catalog's rule; a table with a column events cannot
+// fill sends its events to rejects instead of failing the commit (which
+// would drop and re-read the batch without end).
+func TestEventsLandOverCatalogTypes(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	table := func(name string, cols ...lakegate.Column) lakegate.TableChange {
+		return lakegate.TableChange{Table: lakegate.Table{Database: EventsDatabase, Name: name, Location: "events/" + name, Format: "parquet",
+			Columns: withLineage(cols...), PartitionKeys: []lakegate.Column{partitionKey}}}
+	}
+	if _, err := e.cat.Commit(ctx, lakegate.Change{Tables: []lakegate.TableChange{
+		table("old", col("n", "INTEGER", ""), col("event_type", "VARCHAR", "")),
+		table("stuck", col("at", "TIMESTAMP", ""), col("event_type", "VARCHAR", "")),
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	src := newSliceSource(`{"event_type":"old","n":5000000000}`, `{"event_type":"stuck","x":1}`)
+	sum, err := Stream(ctx, StreamOptions{Options: e.opts(), Source: src, Format: FormatEvents})
+	if err != nil || sum.Landed != 1 || sum.Rejected != 1 || sum.MicroBatches != 1 {
+		t.Fatalf("%v\n%s", err, sum)
+	}
+	checkEventColumns(t, e, "old", "n BIGINT, event_type VARCHAR, source_file VARCHAR, source_record BIGINT, source_offset BIGINT, batch_id VARCHAR")
+	checkEventRows(t, e, "old", "n", "0: 5000000000")
+	checkEventRows(t, e, "rejects", "reason", "1: column at of events.stuck is TIMESTAMP, a type events cannot fill")
+}

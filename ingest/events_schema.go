@@ -144,6 +144,25 @@ func jsonType(v any) string {
 	return "VARCHAR"
 }
 
+// writableType is the type an events file gives a catalog column of type
+// t: the same, or wider where the catalog widens the table (INTEGER to
+// BIGINT, FLOAT to DOUBLE); "" for a type events cannot fill (TIMESTAMP,
+// DECIMAL...), as writing another would fail the catalog commit, and the
+// batch with it, again and again.
+func writableType(t string) string {
+	switch strings.ToUpper(strings.TrimSpace(t)) {
+	case "VARCHAR", "STRING", "TEXT":
+		return "VARCHAR"
+	case "BIGINT", "INT8", "LONG", "INTEGER", "INT", "INT4", "SIGNED":
+		return "BIGINT"
+	case "DOUBLE", "FLOAT8", "FLOAT", "FLOAT4", "REAL":
+		return "DOUBLE"
+	case "BOOLEAN", "BOOL", "LOGICAL":
+		return "BOOLEAN"
+	}
+	return ""
+}
+
 // fits reports whether a value of JSON type got lands in a column of type
 // col as it is.
 func fits(col, got string) bool {
@@ -185,6 +204,7 @@ type eventSchema struct {
 	owner map[string]string // column name -> the field it holds or will hold (not there: free)
 	field map[string]string // field name -> column name (from the comments, then columnOf)
 	notes []string
+	stuck string // why no event can land: a catalog column of a type events cannot fill
 }
 
 func newEventSchema(db, table string, existing []lakegate.Column) *eventSchema {
@@ -195,6 +215,12 @@ func newEventSchema(db, table string, existing []lakegate.Column) *eventSchema {
 			continue
 		}
 		s.index[c.Name] = len(s.cols)
+		if w := writableType(c.Type); w != "" {
+			c.Type = w
+		} else if s.stuck == "" {
+			s.stuck = fmt.Sprintf("column %s of %s is %s, a type events cannot fill; drop the table, or send these events under another type",
+				c.Name, s.name, c.Type)
+		}
 		s.cols = append(s.cols, c)
 		f, ok := strings.CutPrefix(c.Comment, fieldComment)
 		if _, dup := s.field[f]; ok && !dup {
@@ -214,6 +240,9 @@ func (s *eventSchema) row(m map[string]any) ([]any, string) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	if s.stuck != "" {
+		return nil, s.stuck
+	}
 	if why := s.check(keys, m); why != "" {
 		return nil, why
 	}

@@ -254,6 +254,18 @@ var schemaCases = []schemaCase{{
 	cols:     "host VARCHAR from field Host, ua VARCHAR browser, event_type VARCHAR, host_2 VARCHAR from field host",
 	notes:    []string{`events.buy: field "host" lands in column host_2`},
 }, {
+	name:     "catalog aliases: written as the type the catalog widens them to",
+	existing: withLineage(col("n", "INTEGER", ""), col("f", "real", ""), col("s", "TEXT", ""), col("b", "BOOL", "")),
+	events:   []string{`{"event_type":"buy","n":1,"f":2,"s":"x","b":true}`, `{"event_type":"buy","n":1.5}`},
+	whys:     []string{"", `field "n" is BIGINT in events.buy, but this event's value 1.5 is a fractional number`},
+	cols:     "n BIGINT, f DOUBLE, s VARCHAR, b BOOLEAN, event_type VARCHAR",
+}, {
+	name:     "a catalog column events cannot fill: every event goes to rejects, saying why",
+	existing: withLineage(col("at", "TIMESTAMP", "from field at"), col("d", "DECIMAL(9,2)", "")),
+	events:   []string{`{"event_type":"buy"}`, `{"event_type":"buy","at":null}`},
+	whys:     []string{"column at of events.buy is TIMESTAMP, a type events cannot fill; drop the table, or send these events under another type", "column at"},
+	cols:     "at TIMESTAMP, d DECIMAL(9,2)",
+}, {
 	name:   "a field name past the limit is rejected",
 	events: []string{`{"event_type":"buy","` + strings.Repeat("k", maxEventFieldName+1) + `":1}`},
 	whys:   []string{"bytes is longer than the 256-byte limit on a field name"},
