@@ -18,6 +18,16 @@ type streamPart struct {
 // "log:events" (Kafka topics are [a-zA-Z0-9._-], up to 249 bytes).
 var streamRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/-]{0,299}$`)
 
+// checkStream validates a stream's name.
+func checkStream(where, stream string) error {
+	if !streamRE.MatchString(stream) {
+		return lakegate.Errorf(lakegate.EINVALID,
+			"%s: stream name %q is not valid: use 1 to 300 letters, digits and . _ : / -, starting with a letter or digit (e.g. kafka:assessments)",
+			where, stream)
+	}
+	return nil
+}
+
 // prepareOffsets validates a change's offsets against the landed ones:
 // each partition advances from where the catalog says it landed to, so of
 // two ingests that read the same messages only the first commits.
@@ -26,11 +36,15 @@ func (s *State) prepareOffsets(in []lakegate.StreamOffset) ([]lakegate.StreamOff
 	for i, o := range in {
 		where := fmt.Sprintf("change.offsets[%d]", i)
 		k := streamPart{o.Stream, o.Partition}
+		if err := checkStream(where, o.Stream); err != nil {
+			return nil, err
+		}
 		switch {
-		case !streamRE.MatchString(o.Stream):
-			return nil, lakegate.Errorf(lakegate.EINVALID, "%s: stream name %q is not valid: use letters, digits and . _ : / -", where, o.Stream)
-		case o.Partition < 0 || o.From < 0 || o.Next < o.From:
-			return nil, lakegate.Errorf(lakegate.EINVALID, "%s: stream %q partition %d: offsets from %d to %d are not a range", where, o.Stream, o.Partition, o.From, o.Next)
+		case o.Partition < 0:
+			return nil, lakegate.Errorf(lakegate.EINVALID, "%s: stream %q partition %d is negative: partitions count from 0", where, o.Stream, o.Partition)
+		case o.From < 0 || o.Next < o.From:
+			return nil, lakegate.Errorf(lakegate.EINVALID,
+				"%s: stream %q partition %d: offsets from %d to %d are not a range: want 0 <= from <= next", where, o.Stream, o.Partition, o.From, o.Next)
 		case seen[k]:
 			return nil, lakegate.Errorf(lakegate.EINVALID, "%s: stream %q partition %d is listed twice in the change", where, o.Stream, o.Partition)
 		}

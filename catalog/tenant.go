@@ -11,7 +11,9 @@ import (
 
 // Tenants share one catalog store and one lake, and are kept apart by
 // construction: tenant t's databases are stored as t__<database>, its
-// files under tenants/t/ of the lake, its batches under checksums "t:...".
+// files under tenants/t/ of the lake, its batches under checksums "t:...",
+// its streams' offsets under stream names "t:..." (tenant names hold no
+// ':', so no two tenants' streams share a stored name).
 // ForTenant is the only way the gateway and ingest see a tenant's
 // catalog: it shows and writes that tenant's names and paths and nothing
 // else, so an engine built on it has no view, name or path of another
@@ -148,9 +150,14 @@ func (t *tenantCatalog) Commit(ctx context.Context, c lakegate.Change) (int64, e
 	return v, t.clean(err)
 }
 
-// checkTenantNames validates the database names of a change before the
-// prefix makes any of them (even "") a valid stored name.
+// checkTenantNames validates the database and stream names of a change
+// before the prefix makes any of them (even "") a valid stored name.
 func checkTenantNames(c lakegate.Change) error {
+	for i, o := range c.Offsets {
+		if err := checkStream(fmt.Sprintf("change.offsets[%d]", i), o.Stream); err != nil {
+			return err
+		}
+	}
 	for i, tc := range c.Tables {
 		if err := checkName(fmt.Sprintf("change.tables[%d]", i), "database", tc.Table.Database); err != nil {
 			return err
@@ -256,9 +263,7 @@ func (t *tenantCatalog) inChange(c lakegate.Change) lakegate.Change {
 		out.Batches = append(out.Batches, b)
 	}
 	for _, o := range c.Offsets {
-		if o.Stream != "" { // an empty name stays invalid
-			o.Stream = t.tenant + ":" + o.Stream
-		}
+		o.Stream = t.tenant + ":" + o.Stream
 		out.Offsets = append(out.Offsets, o)
 	}
 	for _, r := range c.DropTables {
@@ -273,13 +278,16 @@ func (t *tenantCatalog) inChange(c lakegate.Change) lakegate.Change {
 
 // clean keeps the stored names and paths out of the tenant's error
 // messages: they would show the tenant prefix, never another tenant's
-// (the inner catalog only ever hears this tenant's names).
+// (the inner catalog only ever hears this tenant's names). Stored stream
+// names are quoted ("t:kafka:x"): only a quote's leading "t:" goes, so a
+// tenant named kafka keeps the kafka: of its own streams.
 func (t *tenantCatalog) clean(err error) error {
 	var e *lakegate.Error
 	if err == nil || !errors.As(err, &e) {
 		return err
 	}
 	msg := strings.ReplaceAll(strings.ReplaceAll(e.Message, t.root, ""), t.prefix, "")
+	msg = strings.ReplaceAll(msg, `"`+t.tenant+":", `"`)
 	if msg == e.Message {
 		return err
 	}

@@ -14,8 +14,8 @@ import (
 // that has it, with the partitions and files of all of them (paths
 // relative to the lake root) and the columns of all of them, merged by
 // name. The engine built on it adds a tenant column from each file's path
-// (duckdb.Options.TenantColumn). Commit is EFORBIDDEN: writes go through
-// one tenant's catalog (ForTenant).
+// (duckdb.Options.TenantColumn). Commit and Offsets are EFORBIDDEN:
+// writes and streams' offsets go through one tenant's catalog (ForTenant).
 func AllTenants(c lakegate.Catalog) lakegate.Catalog { return &allTenants{inner: c} }
 
 type allTenants struct{ inner lakegate.Catalog }
@@ -144,9 +144,13 @@ func (a *allTenants) Batches(ctx context.Context, checksum string) ([]lakegate.B
 	return nil, nil
 }
 
-// Offsets belong to one tenant's streams; the merged view has none.
+// Offsets is EFORBIDDEN: a stream belongs to one tenant, and the merged
+// view cannot say whose partitions it would list (an empty answer would
+// tell the admin that nothing landed). Ingest, the only writer of
+// offsets, works through one tenant's catalog; so does reading them.
 func (a *allTenants) Offsets(ctx context.Context, stream string) ([]lakegate.StreamOffset, error) {
-	return []lakegate.StreamOffset{}, nil
+	return nil, lakegate.Errorf(lakegate.EFORBIDDEN,
+		"stream %q: a stream's offsets belong to one tenant; read them through that tenant's catalog (--tenant NAME)", stream)
 }
 
 func (a *allTenants) Commit(ctx context.Context, c lakegate.Change) (int64, error) {
