@@ -79,7 +79,13 @@ type streamer struct {
 	seen  map[hash128]struct{} // assessments: hashes landed, for dedup as by file ingest
 	parts map[int32]string     // source_file per partition
 	tick  time.Time            // Follow: when the open micro-batch lands
+	// conflicts counts the batches dropped in a row for ECONFLICT.
+	conflicts int
 }
+
+// maxConflicts is how many batches in a row may be dropped for conflicts
+// before the stream stops with the last one's error.
+const maxConflicts = 3
 
 // Stream lands a source's messages in micro-batches, exactly once: each
 // micro-batch's files, catalog partitions and offsets commit in one catalog
@@ -208,14 +214,19 @@ func (s *streamer) landBatch(ctx context.Context, msgs []Message, sum *Summary) 
 	if derr := s.opt.Source.Done(ctx, err == nil); derr != nil && err == nil {
 		s.opt.Logger.Warn("the source could not acknowledge a landed batch", "err", derr)
 	}
-	if lakegate.ErrorCode(err) == lakegate.ECONFLICT {
-		s.opt.Logger.Warn("micro-batch dropped: another ingest landed its messages first; reading on from the catalog's offsets", "err", err)
+	if lakegate.ErrorCode(err) == lakegate.ECONFLICT && s.conflicts < maxConflicts {
+		// Most likely another ingest landed these offsets first: read on
+		// from the catalog's. A conflict that persists (a schema the
+		// catalog refuses) stops the stream instead of looping.
+		s.conflicts++
+		s.opt.Logger.Warn("micro-batch dropped: it conflicts with the catalog (another ingest landed its messages first?); reading on from the catalog's offsets", "err", err)
 		sum.Notes = append(sum.Notes, lakegate.ErrorMessage(err))
 		return nil
 	}
 	if err != nil {
 		return err
 	}
+	s.conflicts = 0
 	fs.files = 0
 	addFile(sum, fs)
 	sum.MicroBatches++
