@@ -93,8 +93,14 @@ func (m *Metrics) gauge(name, help string, f func() float64) {
 func (m *Metrics) observe(engine, status string, seconds float64, rows int, bytes int64) {
 	m.queries.WithLabelValues(engine, status).Inc()
 	m.duration.WithLabelValues(engine).Observe(seconds)
-	m.rows.Add(float64(rows))
-	m.bytes.Add(float64(bytes))
+	// -1 rows: not counted (an Arrow job's export may not say); a
+	// Prometheus counter panics on a negative add.
+	if rows > 0 {
+		m.rows.Add(float64(rows))
+	}
+	if bytes > 0 {
+		m.bytes.Add(float64(bytes))
+	}
 }
 
 // routed counts the router's choice of one query (none for a query
