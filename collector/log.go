@@ -11,6 +11,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -32,15 +33,17 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Log is a write-ahead log of events in a directory of segments,
 // seg-<first offset>.log, each a run of frames: length (4 bytes), CRC-32C
-// of the event (4 bytes), the event. Offsets number the events from 0.
+// of the event (4 bytes), the event. Offsets number the events in order.
 //
 // Appends are group-committed: one goroutine writes every append waiting
 // at once with one write and one fsync, so many small appends cost one
 // disk flush. A frame torn by a crash (kill -9 mid-write) is cut at open:
-// it was never acknowledged.
+// it was never acknowledged. One Log per directory: <dir>/lock is held
+// while it is open.
 type Log struct {
 	dir        string
 	maxPending int64
+	lock       *os.File
 
 	mu      sync.Mutex
 	queue   []*appendReq
@@ -49,13 +52,29 @@ type Log struct {
 	wake    chan struct{}
 	stopped chan struct{}
 
-	seg      *os.File // the last segment, written by the writer goroutine
+	// The writer goroutine's own: the last segment and the next offset.
+	seg      *os.File
 	segFirst int64
 	segSize  int64
-	next     int64 // the offset the next event gets (writer only)
+	next     int64
+	broken   error // a failed write that could not be undone: no more appends
 
 	durable atomic.Int64 // events below this offset are on disk
+	rounds  atomic.Int64 // writes (and fsyncs) so far, for tests of group commit
 	notify  atomic.Pointer[chan struct{}]
+}
+
+// LogOptions configure OpenLog.
+type LogOptions struct {
+	// MaxPending bounds the bytes of events waiting for the disk; more
+	// answers EBUSY. Default DefaultMaxPending.
+	MaxPending int64
+	// First is the offset of the first event of a log that has no
+	// segment yet. Give the catalog's landed position of the log's
+	// stream, so that a log folder that was lost or moved away goes on
+	// numbering after what landed, instead of reusing offsets the
+	// catalog holds as landed (whose events would never land).
+	First int64
 }
 
 type appendReq struct {
@@ -65,17 +84,22 @@ type appendReq struct {
 
 var _ lakegate.EventLog = (*Log)(nil)
 
-// OpenLog opens (creating) the log in dir; maxPending <= 0 means
-// DefaultMaxPending. EUNAVAILABLE when dir cannot be used.
-func OpenLog(dir string, maxPending int64) (*Log, error) {
-	if maxPending <= 0 {
-		maxPending = DefaultMaxPending
+// OpenLog opens (creating) the log in dir. EUNAVAILABLE when dir cannot
+// be used or another process has the log open.
+func OpenLog(dir string, opt LogOptions) (*Log, error) {
+	if opt.MaxPending <= 0 {
+		opt.MaxPending = DefaultMaxPending
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, lakegate.Wrap(lakegate.EUNAVAILABLE, err, "events log %s cannot be created", dir)
 	}
-	l := &Log{dir: dir, maxPending: maxPending, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
-	if err := l.openLast(); err != nil {
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	l := &Log{dir: dir, maxPending: opt.MaxPending, lock: lock, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+	if err := l.openLast(max(opt.First, 0)); err != nil {
+		lock.Close()
 		return nil, err
 	}
 	ch := make(chan struct{})
@@ -105,12 +129,14 @@ func segPath(dir string, first int64) string {
 	return filepath.Join(dir, fmt.Sprintf("seg-%020d.log", first))
 }
 
-// openLast opens the last segment for appending, cutting a torn tail.
-func (l *Log) openLast() error {
+// openLast opens the last segment for appending, cutting a torn tail; a
+// log without segments starts one at first.
+func (l *Log) openLast(first int64) error {
 	segs, err := segments(l.dir)
 	if err != nil {
 		return lakegate.Wrap(lakegate.EUNAVAILABLE, err, "events log %s cannot be listed", l.dir)
 	}
+	l.segFirst = first
 	if len(segs) > 0 {
 		l.segFirst = segs[len(segs)-1]
 	}
@@ -118,18 +144,22 @@ func (l *Log) openLast() error {
 	if err != nil {
 		return lakegate.Wrap(lakegate.EUNAVAILABLE, err, "events log %s cannot be opened", l.dir)
 	}
+	if len(segs) == 0 { // the new segment's name must survive a crash
+		syncDir(l.dir)
+		syncDir(filepath.Dir(l.dir))
+	}
 	n, good, err := scanFrames(f)
 	if err == nil {
 		err = f.Truncate(good)
+	}
+	if err == nil {
+		_, err = f.Seek(good, 0)
 	}
 	if err != nil {
 		f.Close()
 		return lakegate.Wrap(lakegate.EUNAVAILABLE, err, "events log segment %s cannot be read", f.Name())
 	}
-	if _, err := f.Seek(good, 0); err != nil {
-		f.Close()
-		return lakegate.Wrap(lakegate.EUNAVAILABLE, err, "events log segment %s", f.Name())
-	}
+	preallocate(f, segmentBytes)
 	l.seg, l.segSize, l.next = f, good, l.segFirst+n
 	l.durable.Store(l.next)
 	return nil
@@ -151,14 +181,21 @@ func scanFrames(f *os.File) (n, good int64, err error) {
 
 // Append makes the events durable (written and fsynced) before returning.
 // EBUSY when more than the pending bound waits; EUNAVAILABLE when the log
-// is closed or the disk fails; ctx's error if it ends first (the events
-// may still land).
+// is closed or the disk fails; EINVALID for an empty event, ETOOLARGE for
+// one over 64 MiB; ctx's error if it ends first (the events may still
+// land).
 func (l *Log) Append(ctx context.Context, events [][]byte) error {
 	if len(events) == 0 {
 		return nil
 	}
 	var size int64
-	for _, e := range events {
+	for i, e := range events {
+		switch {
+		case len(e) == 0: // a zero frame is how a torn tail reads
+			return lakegate.Errorf(lakegate.EINVALID, "event %d is empty; the events log takes no empty event", i+1)
+		case len(e) > maxFrame: // it would read back as a torn tail
+			return lakegate.Errorf(lakegate.ETOOLARGE, "event %d has %d bytes; the events log takes at most %d", i+1, len(e), maxFrame)
+		}
 		size += int64(len(e)) + frameHeader
 	}
 	req := &appendReq{events: events, done: make(chan error, 1)}
@@ -192,6 +229,9 @@ func (l *Log) writer() {
 	var buf []byte
 	for range l.wake {
 		for {
+			// The appenders just answered get to append again first, so a
+			// round takes them too instead of alternating half-full rounds.
+			runtime.Gosched()
 			l.mu.Lock()
 			reqs, closed := l.queue, l.closed
 			l.queue, l.pending = nil, 0
@@ -219,6 +259,7 @@ func (l *Log) commit(reqs []*appendReq, buf []byte) []byte {
 		}
 	}
 	err := l.write(buf)
+	l.rounds.Add(1)
 	if err == nil {
 		l.next += n
 		l.durable.Store(l.next)
@@ -231,21 +272,36 @@ func (l *Log) commit(reqs []*appendReq, buf []byte) []byte {
 }
 
 func (l *Log) write(buf []byte) error {
+	if l.broken != nil {
+		return l.broken
+	}
 	if l.segSize >= segmentBytes {
 		if err := l.roll(); err != nil {
 			return err
 		}
 	}
 	if _, err := l.seg.Write(buf); err != nil {
-		l.seg.Truncate(l.segSize) // a partial write is never acknowledged
-		l.seg.Seek(l.segSize, 0)
-		return lakegate.Wrap(lakegate.EUNAVAILABLE, err, "events log %s cannot be written", l.seg.Name())
+		return l.undo(lakegate.Wrap(lakegate.EUNAVAILABLE, err, "events log %s cannot be written", l.seg.Name()))
 	}
 	if err := l.seg.Sync(); err != nil {
-		return lakegate.Wrap(lakegate.EUNAVAILABLE, err, "events log %s cannot be synced to disk", l.seg.Name())
+		return l.undo(lakegate.Wrap(lakegate.EUNAVAILABLE, err, "events log %s cannot be synced to disk", l.seg.Name()))
 	}
 	l.segSize += int64(len(buf))
 	return nil
+}
+
+// undo cuts what a failed round wrote: its events were refused, so they
+// must not take offsets (nor land after a restart). When even that fails
+// the log refuses every append until it is opened again.
+func (l *Log) undo(err error) error {
+	if l.seg.Truncate(l.segSize) != nil || l.seg.Sync() != nil {
+		l.broken = err
+		return err
+	}
+	if _, serr := l.seg.Seek(l.segSize, 0); serr != nil {
+		l.broken = err
+	}
+	return err
 }
 
 // roll starts a new segment at the next offset.
@@ -254,6 +310,7 @@ func (l *Log) roll() error {
 	if err != nil {
 		return lakegate.Wrap(lakegate.EUNAVAILABLE, err, "events log %s: cannot start a segment", l.dir)
 	}
+	preallocate(f, segmentBytes)
 	syncDir(l.dir)
 	l.seg.Close()
 	l.seg, l.segFirst, l.segSize = f, l.next, 0
@@ -292,7 +349,9 @@ func (l *Log) Close() error {
 	close(l.wake)
 	l.mu.Unlock()
 	<-l.stopped
-	return l.seg.Close()
+	err := l.seg.Close()
+	l.lock.Close() // releases the flock
+	return err
 }
 
 // removeBelow deletes the segments whose events are all below next
@@ -309,7 +368,12 @@ func (l *Log) removeBelow(next int64) {
 	}
 }
 
-// streamName is the catalog stream of a log: "log:" and its folder's name.
-func streamName(dir string) string {
+// Stream is the log's name in the catalog's offsets: "log:" and its
+// folder's name, e.g. log:events.
+func (l *Log) Stream() string { return StreamName(l.dir) }
+
+// StreamName is the catalog stream of the log in dir (Log.Stream), for
+// reading its landed position before opening it (LogOptions.First).
+func StreamName(dir string) string {
 	return "log:" + strings.Trim(filepath.Base(dir), ".")
 }

@@ -8,7 +8,6 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
-	"time"
 
 	"github.com/lakegate/lakegate"
 	"github.com/lakegate/lakegate/ingest"
@@ -34,7 +33,7 @@ func (r *frameReader) next() ([]byte, error) {
 		return nil, ignoreEOF(err)
 	}
 	n, sum := binary.BigEndian.Uint32(h[:4]), binary.BigEndian.Uint32(h[4:])
-	if n > maxFrame {
+	if n == 0 || n > maxFrame { // no event is empty: zeros are a torn tail
 		return nil, nil
 	}
 	ev := make([]byte, n)
@@ -58,9 +57,11 @@ func ignoreEOF(err error) error {
 // LogSource reads a Log for the micro-batcher (ingest.Source): one
 // partition, 0, whose offsets are the log's. It starts at the catalog's
 // position, and after a landed batch removes the segments wholly landed.
+// It reads the Log of its own process: appends wake a waiting Poll.
 type LogSource struct {
 	log       *Log
 	positions ingest.Positions
+	end       int64 // bounded: the log's end when the source was made; else -1
 	pos       int64 // the next offset to deliver
 	started   bool
 	r         *frameReader
@@ -69,15 +70,31 @@ type LogSource struct {
 
 var _ ingest.Source = (*LogSource)(nil)
 
-// NewLogSource reads l from the catalog's position of its stream.
-func NewLogSource(l *Log, positions ingest.Positions) *LogSource {
-	return &LogSource{log: l, positions: positions}
+// LogSourceOption changes how a LogSource reads.
+type LogSourceOption func(*LogSource)
+
+// Bounded makes the source end (io.EOF) at the log's end as it is when
+// the source is made, as `lakegate ingest` does without --follow; by
+// default Poll waits for new events without end.
+func Bounded() LogSourceOption {
+	return func(s *LogSource) { s.end = s.log.durable.Load() }
 }
 
-// Stream is "log:<folder>", e.g. log:events.
-func (s *LogSource) Stream() string { return streamName(s.log.dir) }
+// NewLogSource reads l from the catalog's position of its stream
+// (positions()[0]; the log's oldest event when nothing landed yet).
+func NewLogSource(l *Log, positions ingest.Positions, opts ...LogSourceOption) *LogSource {
+	s := &LogSource{log: l, positions: positions, end: -1}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
 
-// Poll returns events from the durable part of the log, waiting for some.
+// Stream is the log's, "log:<folder>", e.g. log:events.
+func (s *LogSource) Stream() string { return s.log.Stream() }
+
+// Poll returns events from the durable part of the log, waiting for some;
+// io.EOF once a bounded source has delivered everything up to its end.
 func (s *LogSource) Poll(ctx context.Context, maxRecords int, maxBytes int64) ([]ingest.Message, error) {
 	if !s.started {
 		if err := s.rewind(ctx); err != nil {
@@ -86,21 +103,27 @@ func (s *LogSource) Poll(ctx context.Context, maxRecords int, maxBytes int64) ([
 	}
 	for {
 		changed := s.log.changed()
-		if s.pos < s.log.durable.Load() {
-			return s.read(maxRecords, maxBytes)
+		end := s.log.durable.Load()
+		if s.end >= 0 {
+			if s.pos >= s.end {
+				return nil, io.EOF
+			}
+			end = s.end
+		}
+		if s.pos < end {
+			return s.read(end, max(maxRecords, 1), maxBytes)
 		}
 		select {
 		case <-changed:
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(time.Second): // another process may append
 		}
 	}
 }
 
-// read reads up to the bounds from pos, never past what is durable.
-func (s *LogSource) read(maxRecords int, maxBytes int64) ([]ingest.Message, error) {
-	end := s.log.durable.Load()
+// read reads up to the bounds from pos, never up to end (at most what
+// is durable).
+func (s *LogSource) read(end int64, maxRecords int, maxBytes int64) ([]ingest.Message, error) {
 	var out []ingest.Message
 	var size int64
 	for s.pos < end && len(out) < maxRecords && size < maxBytes {
@@ -184,7 +207,10 @@ func (s *LogSource) Done(ctx context.Context, landed bool) error {
 }
 
 // rewind starts over at the catalog's position (or the log's oldest
-// event when nothing landed yet).
+// event when nothing landed yet). A position past the log's end means the
+// log lost events the catalog holds as landed (its folder was replaced
+// while segments remained): new events would take landed offsets and
+// never land, so the source refuses to go on.
 func (s *LogSource) rewind(ctx context.Context) error {
 	pos, err := s.positions(ctx)
 	if err != nil {
@@ -193,6 +219,11 @@ func (s *LogSource) rewind(ctx context.Context) error {
 	next, ok := pos[0]
 	if segs, _ := segments(s.log.dir); !ok && len(segs) > 0 {
 		next = segs[0]
+	}
+	if end := s.log.durable.Load(); next > end {
+		return lakegate.Errorf(lakegate.ECONFLICT, "events log %s ends at event %d but the catalog has landed its stream %s up to %d: "+
+			"the log's folder was replaced or cut; restore it, or move it away (a log opened afresh numbers its events after what landed)",
+			s.log.dir, end, s.Stream(), next)
 	}
 	s.pos, s.started = next, true
 	if s.r != nil {

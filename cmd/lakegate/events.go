@@ -22,10 +22,11 @@ import (
 // lands itself, one micro-batch per events_trigger, into the tenant's
 // events database.
 type eventLogs struct {
-	s     *stack
-	ctx   context.Context // the server's: landers stop with it
-	kafka *collector.Kafka
-	dir   string
+	s      *stack
+	ctx    context.Context // the server's, or until Close: landers stop with it
+	cancel context.CancelFunc
+	kafka  *collector.Kafka
+	dir    string
 
 	mu   sync.Mutex
 	logs map[string]*collector.Log
@@ -35,11 +36,16 @@ type eventLogs struct {
 // openEventLogs sets up the collector's logs; with a local log it starts
 // landing what earlier runs left in every tenant's log.
 func (s *stack) openEventLogs(ctx context.Context) (*eventLogs, error) {
-	e := &eventLogs{s: s, ctx: ctx, logs: map[string]*collector.Log{}}
+	ctx, cancel := context.WithCancel(ctx)
+	e := &eventLogs{s: s, ctx: ctx, cancel: cancel, logs: map[string]*collector.Log{}}
 	if s.cfg.KafkaBrokers != "" {
-		k, err := collector.OpenKafka(strings.Split(s.cfg.KafkaBrokers, ","), 0)
+		k, err := collector.OpenKafka(strings.Split(s.cfg.KafkaBrokers, ","), collector.KafkaOptions{})
+		if err != nil {
+			cancel()
+			return nil, err
+		}
 		e.kafka = k
-		return e, err
+		return e, nil
 	}
 	e.dir = s.cfg.EventsDir
 	if e.dir == "" && !strings.Contains(s.cfg.Lake, "://") {
@@ -74,13 +80,39 @@ func (e *eventLogs) get(tenant string) (lakegate.EventLog, error) {
 	if l, ok := e.logs[tenant]; ok {
 		return l, nil
 	}
-	l, err := collector.OpenLog(filepath.Join(e.dir, tenant, "events"), 0)
+	dir := filepath.Join(e.dir, tenant, "events")
+	first, err := e.landed(tenant, collector.StreamName(dir))
+	if err != nil {
+		return nil, err
+	}
+	l, err := collector.OpenLog(dir, collector.LogOptions{First: first})
 	if err != nil {
 		return nil, err
 	}
 	e.logs[tenant] = l
 	e.wg.Go(func() { e.land(tenant, l) })
 	return l, nil
+}
+
+// landed is how far the tenant's log has landed: a log folder opened
+// afresh numbers its events from there (collector.LogOptions.First).
+func (e *eventLogs) landed(tenant, stream string) (int64, error) {
+	cat, err := catalog.ForTenant(e.s.shared, tenant)
+	if err != nil {
+		return 0, err
+	}
+	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	defer cancel()
+	offs, err := cat.Offsets(ctx, stream)
+	if err != nil {
+		return 0, err
+	}
+	for _, o := range offs {
+		if o.Partition == 0 {
+			return o.Next, nil
+		}
+	}
+	return 0, nil
 }
 
 // land runs the tenant's micro-batcher until the server stops (landing
@@ -108,7 +140,7 @@ func (e *eventLogs) landOnce(tenant string, l *collector.Log) error {
 	if err != nil {
 		return err
 	}
-	src := collector.NewLogSource(l, positions(cat, "log:events"))
+	src := collector.NewLogSource(l, positions(cat, l.Stream()))
 	defer src.Close()
 	_, err = ingest.Stream(e.ctx, ingest.StreamOptions{
 		Options: ingest.Options{Store: store, Catalog: cat, Logger: e.s.log},
@@ -118,9 +150,10 @@ func (e *eventLogs) landOnce(tenant string, l *collector.Log) error {
 	return err
 }
 
-// Close waits for the landers (the server's context has ended) and closes
-// the logs and the producer.
+// Close stops the landers (each lands what it read), waits for them, and
+// closes the logs and the producer.
 func (e *eventLogs) Close() {
+	e.cancel()
 	e.wg.Wait()
 	e.mu.Lock()
 	defer e.mu.Unlock()
