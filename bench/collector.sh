@@ -4,7 +4,7 @@
 # `lakegate serve`, with the local write-ahead log (default) and, when the
 # Kafka peer runs, with Kafka (acks=all). Then it checks that every event
 # answered 202 landed: the table's count against the 202s counted by ab and
-# wrk (GET /v1/events/purchase_sword?sword_type=...: one event a request).
+# wrk (GET /v1/events/game?event_type=purchase_sword&sword_type=...: one event a request).
 #
 #   bench/collector.sh [REQUESTS] [WRK_DURATION]     (defaults 50000, 20s)
 set -euo pipefail
@@ -35,11 +35,11 @@ run() { # name, serve flags...
   local pid=$!
   for _ in $(seq 50); do curl -fsS "$url/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
   echo "== $name: ab -n $requests -c 10"
-  ab -q -n "$requests" -c 10 "$url/v1/events/purchase_sword?sword_type=ab" > "$work/ab-$name.txt"
+  ab -q -n "$requests" -c 10 "$url/v1/events/game?event_type=purchase_sword&sword_type=ab" > "$work/ab-$name.txt"
   grep -E "Complete requests|Failed requests|Non-2xx|Requests per second|Time per request.*mean\)" "$work/ab-$name.txt" | sed 's/^/  /'
   grep -E "^  50%|^  99%" "$work/ab-$name.txt" | sed 's/^/  latency (ms) /'
   echo "== $name: wrk -c 64 -t 2 -d $wrk_for"
-  wrk -c 64 -t 2 -d "$wrk_for" --latency -s "$work/count.lua" "$url/v1/events/purchase_sword?sword_type=wrk" > "$work/wrk-$name.txt"
+  wrk -c 64 -t 2 -d "$wrk_for" --latency -s "$work/count.lua" "$url/v1/events/game?event_type=purchase_sword&sword_type=wrk" > "$work/wrk-$name.txt"
   grep -E "Requests/sec|^wrk:" "$work/wrk-$name.txt" | sed 's/^/  /'
   eval "${name}_wrk=\$(awk '/^wrk:/ {print \$2 - \$4}' \"$work/wrk-$name.txt\")"
   eval "${name}_ab=\$(awk '/Complete requests/ {c=\$3} /Non-2xx/ {n=\$3} END {print c - n}' \"$work/ab-$name.txt\")"

@@ -5,6 +5,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/lakegate/lakegate"
 )
 
 // Metrics are the Prometheus metrics of one lakegate process, in a
@@ -23,6 +25,7 @@ type Metrics struct {
 	cacheEvicted prometheus.Counter
 	ingest       *prometheus.CounterVec // outcome
 	events       *prometheus.CounterVec // outcome: accepted, refused
+	eventReqs    *prometheus.CounterVec // status: ok or the error code
 	logErrors    prometheus.Counter
 }
 
@@ -59,9 +62,14 @@ func NewMetrics() *Metrics {
 		Help: "Queries by the engine chosen and the router's rule: named, all_tenants, no_presto, small, large, presto_down, presto_busy (only: a gateway with one engine)."},
 		[]string{"engine", "rule"})
 	m.events = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lakegate_events_total",
-		Help: "Events sent to POST/GET /v1/events, by outcome: accepted (durable, answered 202) or refused (429, 503)."},
+		Help: "Events sent to POST/GET /v1/events in valid requests, by outcome: accepted (durable, answered 202) or refused (the log or broker could not take them: 429, 503)."},
 		[]string{"outcome"})
-	m.reg.MustRegister(m.events)
+	m.eventReqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lakegate_event_requests_total",
+		Help: "Requests to POST/GET /v1/events, by status: ok (202) or the error code (invalid, too_large, busy, unavailable, ...)."},
+		[]string{"status"})
+	m.events.WithLabelValues("accepted") // present at 0 before the first event
+	m.events.WithLabelValues("refused")
+	m.reg.MustRegister(m.events, m.eventReqs)
 	m.reg.MustRegister(m.routes, m.queries, m.duration, m.rows, m.bytes, m.cacheHits, m.cacheMisses, m.cacheEvicted, m.ingest, m.logErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, o := range []string{IngestLanded, IngestDuplicate, IngestRejected} {
@@ -74,6 +82,15 @@ func NewMetrics() *Metrics {
 func (m *Metrics) CountEvents(accepted, refused int) {
 	m.events.WithLabelValues("accepted").Add(float64(accepted))
 	m.events.WithLabelValues("refused").Add(float64(refused))
+}
+
+// countEventRequest counts one events request by its answer.
+func (m *Metrics) countEventRequest(err error) {
+	status := "ok"
+	if err != nil {
+		status = lakegate.ErrorCode(err)
+	}
+	m.eventReqs.WithLabelValues(status).Inc()
 }
 
 // CountIngest adds one ingest run's record counts.

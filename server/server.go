@@ -118,8 +118,8 @@ func New(opt Options) *Server {
 	}
 	e.GET("/v1/tables", s.tables)
 	e.POST("/v1/ingest/assessments", s.postIngest)
-	e.POST("/v1/events/:stream", s.postEvents)
-	e.GET("/v1/events/:stream", s.getEvent)
+	e.POST("/v1/events/:stream", s.countEvents(s.postEvents))
+	e.GET("/v1/events/:stream", s.countEvents(s.getEvent))
 	e.GET("/healthz", s.health)
 	s.catalogRoutes(e)
 	s.observe(e)
