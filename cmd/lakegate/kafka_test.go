@@ -351,23 +351,3 @@ func TestKafkaEvents(t *testing.T) {
 		t.Errorf("lineage: %q", got)
 	}
 }
-
-// TestPublish: `lakegate publish` sends a generated array file (and NDJSON
-// from standard input) one message per record, which ingest kafka lands as
-// kcat's would; a file with a broken record is refused whole.
-func TestPublish(t *testing.T) {
-	brokers, topic := kafkaTopic(t, 2)
-	dir := t.TempDir()
-	file, lake := filepath.Join(dir, "a.json"), filepath.Join(dir, "lake")
-	mustRun(t, "generate", "assessments", "--attempts", "500", "--seed", "5", "-o", file)
-	out := mustRun(t, "publish", "--brokers", brokers, "--topic", topic, file)
-	wantOut(t, "publish", out, "500 messages")
-	bad := filepath.Join(dir, "bad.ndjson")
-	os.WriteFile(bad, []byte("{\"a\":1}\n{broken\n"), 0o644)
-	code, _, errs := run(t, nil, "publish", "--brokers", brokers, "--topic", topic, bad)
-	if code == 0 || !strings.Contains(errs, "line 2 is not JSON; nothing of this file was sent") {
-		t.Errorf("a broken file: exit %d, %s", code, errs)
-	}
-	got := mustRun(t, "ingest", "kafka", "--brokers", brokers, "--topic", topic, "--lake", lake)
-	wantOut(t, "ingest kafka", got, "read        500 records")
-}

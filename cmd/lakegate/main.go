@@ -23,6 +23,7 @@ import (
 // app is what a command may touch, so tests can run commands in-process.
 type app struct {
 	stdout, stderr io.Writer
+	stdin          io.Reader // nil: os.Stdin
 	environ        []string
 	// ready, when set, is called with the server's base URL once it listens.
 	ready func(url string)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	stdjson "encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/lakegate/lakegate"
+	"github.com/lakegate/lakegate/config"
 )
 
 // publishCmd is `lakegate publish`: kcat -P for people without kcat.
@@ -23,18 +25,25 @@ func (a *app) publishCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "publish --brokers HOST:PORT --topic TOPIC FILE...",
 		Short: "publish a JSON array or NDJSON file to a Kafka topic, one message per record (acks=all)",
 		Long: `Publishes every record of each file (a JSON array, or NDJSON; - reads standard
-input) as one compact JSON message, with an idempotent producer waiting for
-every in-sync replica (acks=all). A file with a record that is not JSON is
-refused whole, naming the record, before anything of it is sent.`,
+input) as one compact JSON message without a key, with an idempotent producer
+waiting for every in-sync replica (acks=all), and prints what it sent. Unlike
+kcat, which sends lines as they are, every file is read and checked first: a
+record that is not JSON is named (file and record) and nothing is sent. The
+files are held in memory until sent.`,
 		Args: a.args(1, -1)}
 	cmd.Flags().StringVar(&brokers, "brokers", "", "Kafka bootstrap brokers, comma-separated (default: the kafka_brokers setting, LAKEGATE_KAFKA_BROKERS)")
 	cmd.Flags().StringVar(&topic, "topic", "", "the topic (required)")
+	cl := config.Bind(cmd.Flags())
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if brokers == "" {
-			brokers = os.Getenv("LAKEGATE_KAFKA_BROKERS")
+		cfg, err := a.load(cl)
+		if err != nil {
+			return err
 		}
-		if brokers == "" || topic == "" {
-			return a.usageError(cmd, "publish needs --brokers and --topic")
+		if brokers == "" {
+			brokers = cfg.KafkaBrokers
+		}
+		if strings.TrimSpace(brokers) == "" || topic == "" {
+			return a.usageError(cmd, "publish needs --brokers (or the kafka_brokers setting) and --topic")
 		}
 		return a.publish(cmd.Context(), strings.Split(brokers, ","), topic, args)
 	}
@@ -42,58 +51,99 @@ refused whole, naming the record, before anything of it is sent.`,
 }
 
 func (a *app) publish(ctx context.Context, brokers []string, topic string, files []string) error {
+	type file struct {
+		name string
+		recs [][]byte
+		size int64
+	}
+	var all []file
+	for _, f := range files { // all checked before anything is sent
+		recs, size, err := a.readRecords(f)
+		if err != nil {
+			return err
+		}
+		all = append(all, file{fileName(f), recs, size})
+	}
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.DefaultProduceTopic(topic),
-		kgo.RequiredAcks(kgo.AllISRAcks()), kgo.RecordDeliveryTimeout(30*time.Second))
+		kgo.RequiredAcks(kgo.AllISRAcks()), // idempotent (the default) with acks=all
+		kgo.RecordDeliveryTimeout(30*time.Second))
 	if err != nil {
 		return lakegate.Wrap(lakegate.EINVALID, err, "Kafka producer for %s", strings.Join(brokers, ","))
 	}
 	defer cl.Close()
-	for _, f := range files {
+	for _, f := range all {
 		start := time.Now()
-		recs, size, err := readRecords(f)
-		if err != nil {
-			return err
+		if sent, err := produceAll(ctx, cl, f.recs); err != nil {
+			return publishError(err, f.name, topic, brokers, sent, len(f.recs))
 		}
-		if err := produceAll(ctx, cl, recs); err != nil {
-			return lakegate.Wrap(lakegate.EUNAVAILABLE, err, "publishing %s to %s on %s", f, topic, strings.Join(brokers, ","))
-		}
-		fmt.Fprintf(a.stdout, "%s: %d messages, %s to %s in %s\n", f, len(recs), lakegate.FormatBytes(size), topic, time.Since(start).Round(time.Millisecond))
+		took := time.Since(start)
+		fmt.Fprintf(a.stdout, "%s: %d messages, %s to %s in %s (%.0f messages/s)\n", f.name, len(f.recs), lakegate.FormatBytes(f.size),
+			topic, took.Round(time.Millisecond), float64(len(f.recs))/max(took.Seconds(), 1e-9))
 	}
 	return nil
 }
 
-// produceAll sends the records and waits for every acknowledgement.
-func produceAll(ctx context.Context, cl *kgo.Client, recs [][]byte) error {
+// publishError says what was sent of a file when Kafka failed, and why
+// (this is the CLI: the cause helps, unlike in a server's answer).
+func publishError(err error, name, topic string, brokers []string, sent, all int) error {
+	what := "none of its messages was acknowledged"
+	if sent > 0 {
+		what = fmt.Sprintf("%d of its %d messages were acknowledged (publishing the file again sends those twice)", sent, all)
+	}
+	return lakegate.Wrap(lakegate.EUNAVAILABLE, err, "publishing %s to %s on %s: %s: %v", name, topic, strings.Join(brokers, ","), what, err)
+}
+
+func fileName(f string) string {
+	if f == "-" {
+		return "standard input"
+	}
+	return f
+}
+
+// produceAll sends the records and waits for every acknowledgement; it
+// says how many were acknowledged when one was not.
+func produceAll(ctx context.Context, cl *kgo.Client, recs [][]byte) (int, error) {
 	const chunk = 10000
+	sent := 0
 	for i := 0; i < len(recs); i += chunk {
 		batch := make([]*kgo.Record, 0, chunk)
 		for _, v := range recs[i:min(i+chunk, len(recs))] {
 			batch = append(batch, &kgo.Record{Value: v})
 		}
-		if err := cl.ProduceSync(ctx, batch...).FirstErr(); err != nil {
-			return err
+		res := cl.ProduceSync(ctx, batch...)
+		for _, r := range res {
+			if r.Err == nil {
+				sent++
+			}
+		}
+		if err := res.FirstErr(); err != nil {
+			return sent, err
 		}
 	}
-	return nil
+	return sent, nil
 }
 
 // readRecords reads a JSON array or NDJSON file into compact records
 // (the whole file: publish is a tool for files that fit in memory).
-func readRecords(name string) ([][]byte, int64, error) {
+func (a *app) readRecords(name string) ([][]byte, int64, error) {
 	var data []byte
 	var err error
 	if name == "-" {
-		data, err = io.ReadAll(os.Stdin)
+		in := a.stdin
+		if in == nil {
+			in = os.Stdin
+		}
+		data, err = io.ReadAll(in)
 	} else {
 		data, err = os.ReadFile(name)
 	}
 	if err != nil {
-		return nil, 0, lakegate.Wrap(lakegate.ENOTFOUND, err, "read %s", name)
+		return nil, 0, lakegate.Wrap(lakegate.ENOTFOUND, err, "read %s", fileName(name))
 	}
 	var raws []json.RawMessage
 	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '[' {
 		if err := json.Unmarshal(t, &raws); err != nil {
-			return nil, 0, lakegate.Errorf(lakegate.EINVALID, "%s: not a JSON array (%v); nothing of this file was sent", name, err)
+			return nil, 0, lakegate.Errorf(lakegate.EINVALID, "%s: %s; nothing was sent (a file is a JSON array or one record per line)", fileName(name), arrayError(t))
 		}
 	} else if raws, err = ndjsonRecords(name, data); err != nil {
 		return nil, 0, err
@@ -109,6 +159,26 @@ func readRecords(name string) ([][]byte, int64, error) {
 	return out, size, nil
 }
 
+// arrayError says where a JSON array that does not parse goes wrong: the
+// record (numbered from 1) or its end. It reads with the standard
+// library's decoder, one record at a time, only once the fast parse failed.
+func arrayError(data []byte) string {
+	dec := stdjson.NewDecoder(bytes.NewReader(data))
+	dec.Token() // the '[' seen
+	n := 0
+	for dec.More() {
+		n++
+		var r stdjson.RawMessage
+		if err := dec.Decode(&r); err != nil {
+			return fmt.Sprintf("record %d of the JSON array is not JSON (%v)", n, err)
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return fmt.Sprintf("the JSON array is not closed after record %d (%v)", n, err)
+	}
+	return fmt.Sprintf("text follows the JSON array's end (after record %d)", n)
+}
+
 // ndjsonRecords splits NDJSON; a line that is not JSON refuses the file.
 func ndjsonRecords(name string, data []byte) ([]json.RawMessage, error) {
 	var out []json.RawMessage
@@ -120,7 +190,7 @@ func ndjsonRecords(name string, data []byte) ([]json.RawMessage, error) {
 			continue
 		}
 		if !json.Valid(line) {
-			return nil, lakegate.Errorf(lakegate.EINVALID, "%s: line %d is not JSON; nothing of this file was sent (a JSON array or one record per line)", name, n)
+			return nil, lakegate.Errorf(lakegate.EINVALID, "%s: line %d (record %d) is not JSON; nothing was sent (a file is a JSON array or one record per line)", fileName(name), n, len(out)+1)
 		}
 		out = append(out, json.RawMessage(line))
 	}
