@@ -5,6 +5,7 @@
 package collector
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -57,7 +58,9 @@ type Log struct {
 	segFirst int64
 	segSize  int64
 	next     int64
-	broken   error // a failed write that could not be undone: no more appends
+	broken   error  // a failed write that could not be undone: no more appends
+	cut      int64  // bytes cut after the last whole event at open
+	kept     string // the file holding them
 
 	durable atomic.Int64 // events below this offset are on disk
 	rounds  atomic.Int64 // writes (and fsyncs) so far, for tests of group commit
@@ -150,6 +153,9 @@ func (l *Log) openLast(first int64) error {
 	}
 	n, good, err := scanFrames(f)
 	if err == nil {
+		err = l.keepTail(f, good)
+	}
+	if err == nil {
 		err = f.Truncate(good)
 	}
 	if err == nil {
@@ -164,6 +170,43 @@ func (l *Log) openLast(first int64) error {
 	l.durable.Store(l.next)
 	return nil
 }
+
+// keepTail copies what follows the last whole frame, unless it is only
+// zeros, to <segment>.cut-<byte> before it is cut: a tail torn by a crash
+// was never acknowledged, but a frame damaged on disk would cut the
+// acknowledged events after it, which must stay recoverable by hand.
+func (l *Log) keepTail(f *os.File, good int64) error {
+	st, err := f.Stat()
+	if err != nil || st.Size() <= good {
+		return err
+	}
+	tail := make([]byte, st.Size()-good)
+	if _, err := f.ReadAt(tail, good); err != nil {
+		return err
+	}
+	l.cut = int64(len(tail))
+	if bytes.Count(tail, []byte{0}) == len(tail) {
+		return nil
+	}
+	l.kept = fmt.Sprintf("%s.cut-%d", f.Name(), good)
+	k, err := os.Create(l.kept)
+	if err != nil {
+		return err
+	}
+	_, err = k.Write(tail)
+	if err == nil {
+		err = k.Sync()
+	}
+	if cerr := k.Close(); err == nil {
+		err = cerr
+	}
+	syncDir(l.dir)
+	return err
+}
+
+// Cut tells what opening the log cut after its last whole event: how many
+// bytes, and the file they were kept in ("" when none, or only zeros).
+func (l *Log) Cut() (bytes int64, keptIn string) { return l.cut, l.kept }
 
 // scanFrames counts a segment's whole, intact frames and the byte length
 // they end at; anything after is a torn or corrupt tail.

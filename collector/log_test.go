@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -104,7 +105,7 @@ func TestLogAppendsConcurrentlyWhileRead(t *testing.T) {
 
 // A frame torn by a crash, or a tail of zeros (blocks allocated, never
 // written), is cut at open and never read; appends go on from the last
-// whole event.
+// whole event. What was cut is kept beside the segment unless only zeros.
 func TestLogCutsATornTail(t *testing.T) {
 	for name, tail := range map[string][]byte{
 		"half a frame": {0, 0, 0, 50, 1, 2, 3, 4, '{', '"'},
@@ -121,6 +122,13 @@ func TestLogCutsATornTail(t *testing.T) {
 			f.Close()
 			l = openLog(t, dir, LogOptions{})
 			defer l.Close()
+			cut, kept := l.Cut()
+			if cut != int64(len(tail)) {
+				t.Errorf("cut %d bytes, want %d", cut, len(tail))
+			}
+			if saved, _ := os.ReadFile(kept); name == "zeros" && kept != "" || name != "zeros" && !bytes.Equal(saved, tail) {
+				t.Errorf("the cut tail kept in %q: %q", kept, saved)
+			}
 			appendN(t, l, 3, 2)
 			msgs := poll(t, NewLogSource(l, positionsAt(nil)), 100)
 			if len(msgs) != 5 || string(msgs[4].Value) != `{"i":4}` || msgs[4].Offset != 4 {

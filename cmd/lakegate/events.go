@@ -89,6 +89,10 @@ func (e *eventLogs) get(tenant string) (lakegate.EventLog, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cut, kept := l.Cut(); cut > 0 {
+		e.s.log.Warn("the events log ended in an incomplete event (a crash while writing), which was cut: it was never acknowledged",
+			"tenant", tenant, "bytes", cut, "kept_in", kept)
+	}
 	e.logs[tenant] = l
 	e.wg.Go(func() { e.land(tenant, l) })
 	return l, nil
