@@ -4,53 +4,18 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/lakegate/lakegate/internal/kafkatest"
+
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/lakegate/lakegate"
-	"github.com/lakegate/lakegate/internal/peertest"
 )
-
-// testTopic creates a topic of its own on the test broker.
-func testTopic(t *testing.T, partitions int32) (brokers, topic string) {
-	t.Helper()
-	brokers = peertest.Env(t, "LAKEGATE_TEST_KAFKA", "kafka")
-	topic = fmt.Sprintf("collector-%s-%d", strings.ToLower(t.Name()), time.Now().UnixNano())
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	res, err := kadm.NewClient(cl).CreateTopic(ctx, partitions, 1, nil, topic)
-	if err == nil {
-		err = res.Err
-	}
-	if err != nil {
-		t.Fatalf("create topic %s: %v", topic, err)
-	}
-	return brokers, topic
-}
-
-// kcatRead reads a topic to its end with kcat, one message a line.
-func kcatRead(t *testing.T, brokers, topic string) []string {
-	t.Helper()
-	out, err := exec.Command("kcat", "-b", brokers, "-C", "-t", topic, "-e", "-q", "-f", "%s\n").Output()
-	if err != nil {
-		t.Fatalf("kcat: %v", err)
-	}
-	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-	slices.Sort(lines)
-	return lines
-}
 
 func openKafka(t *testing.T, brokers string, opt KafkaOptions) *Kafka {
 	t.Helper()
@@ -65,7 +30,7 @@ func openKafka(t *testing.T, brokers string, opt KafkaOptions) *Kafka {
 // Appends from concurrent requests are all in the topic, as sent, once
 // Append returns nil (acks=all); kcat reads them back.
 func TestKafkaAppendLands(t *testing.T) {
-	brokers, topic := testTopic(t, 3)
+	brokers, topic := kafkatest.Topic(t, 3)
 	log := openKafka(t, brokers, KafkaOptions{}).Topic(topic)
 	var want []string
 	var mu sync.Mutex
@@ -88,7 +53,7 @@ func TestKafkaAppendLands(t *testing.T) {
 	}
 	wg.Wait()
 	slices.Sort(want)
-	if got := kcatRead(t, brokers, topic); !slices.Equal(got, want) {
+	if got := kafkatest.Read(t, brokers, topic); !slices.Equal(got, want) {
 		t.Fatalf("the topic holds %d messages, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
 	}
 }
@@ -96,7 +61,7 @@ func TestKafkaAppendLands(t *testing.T) {
 // An event larger than Kafka takes is ETOOLARGE (413), not a broker
 // failure; the events beside it in the Append may land.
 func TestKafkaTooLarge(t *testing.T) {
-	brokers, topic := testTopic(t, 1)
+	brokers, topic := kafkatest.Topic(t, 1)
 	log := openKafka(t, brokers, KafkaOptions{}).Topic(topic)
 	big := []byte(`{"event_type":"x","pad":"` + strings.Repeat("a", 2<<20) + `"}`)
 	err := log.Append(context.Background(), [][]byte{big})

@@ -49,14 +49,7 @@ func (s *streamer) landEvents(ctx context.Context, msgs []Message, offs []lakega
 	}
 	b := &batch{opt: s.opt.Options, id: newBatchID(s.opt.Now().UTC()), source: s.opt.Source.Stream(), offsets: offs}
 	b.date = s.opt.Now().UTC().Format("2006-01-02")
-	err := eb.write(ctx, b)
-	if err == nil {
-		sum, size := messagesChecksum(msgs)
-		b.fs.bytes = size
-		err = b.land(ctx, sum, size)
-	}
-	if err != nil {
-		b.abort(ctx)
+	if err := b.landMessages(ctx, msgs, eb.write(ctx, b)); err != nil {
 		return fileSummary{}, err
 	}
 	b.fs.read, b.fs.rejected = int64(len(msgs)), int64(len(eb.rejects))

@@ -284,13 +284,7 @@ func (s *streamer) land(ctx context.Context, msgs []Message, offs []lakegate.Str
 	if terr := b.stopTables(); err == nil {
 		err = terr
 	}
-	if err == nil {
-		sum, size := messagesChecksum(msgs)
-		b.fs.bytes = size
-		err = b.land(ctx, sum, size)
-	}
-	if err != nil {
-		b.abort(ctx)
+	if err = b.landMessages(ctx, msgs, err); err != nil {
 		return fileSummary{}, err
 	}
 	for h := range b.seen {
@@ -330,6 +324,20 @@ func (s *streamer) partName(p int32) string {
 		s.parts[p] = name
 	}
 	return name
+}
+
+// landMessages lands a micro-batch's written files unless writing them
+// failed (err), and removes them if anything failed.
+func (b *batch) landMessages(ctx context.Context, msgs []Message, err error) error {
+	if err == nil {
+		sum, size := messagesChecksum(msgs)
+		b.fs.bytes = size
+		err = b.land(ctx, sum, size)
+	}
+	if err != nil {
+		b.abort(ctx)
+	}
+	return err
 }
 
 // messagesChecksum is the sha256 of the messages' values (Batch.Checksum)

@@ -25,8 +25,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/lakegate/lakegate/internal/kafkatest"
 )
 
 type key struct {
@@ -77,17 +78,8 @@ func main() {
 }
 
 func createTopic(brokers, topic string, partitions int32) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers))
-	if err != nil {
+	if err := kafkatest.Create(brokers, topic, partitions); err != nil {
 		log.Fatal(err)
-	}
-	defer cl.Close()
-	res, err := kadm.NewClient(cl).CreateTopic(context.Background(), partitions, 1, nil, topic)
-	if err == nil {
-		err = res.Err
-	}
-	if err != nil {
-		log.Fatalf("create topic %s: %v", topic, err)
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lakegate/lakegate/internal/kafkatest"
+
 	"github.com/lakegate/lakegate/landing"
 )
 
@@ -167,7 +169,7 @@ func TestCollectorKillLocalLog(t *testing.T) {
 // five times while clients send; `lakegate ingest kafka --format events`
 // then lands every event answered 202 exactly once.
 func TestCollectorKillKafka(t *testing.T) {
-	brokers, topic := kafkaTopic(t, 2)
+	brokers, topic := kafkatest.Topic(t, 2)
 	bin := buildLakegate(t)
 	lake := filepath.Join(t.TempDir(), "lake")
 	s, stop := killLoop(t, bin, []string{"serve", "--lake", lake, "--kafka-brokers", brokers, "--events-topic", topic})

@@ -7,43 +7,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/lakegate/lakegate/internal/kafkatest"
+
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/lakegate/lakegate/internal/peertest"
 	"github.com/lakegate/lakegate/landing"
 	"github.com/lakegate/lakegate/queries"
 )
-
-// kafkaTopic creates a fresh topic with partitions on the test broker and
-// returns the broker address and the topic's name.
-func kafkaTopic(t *testing.T, partitions int32) (string, string) {
-	t.Helper()
-	brokers := peertest.Env(t, "LAKEGATE_TEST_KAFKA", "kafka")
-	name := strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "-"))
-	name = fmt.Sprintf("%s-%d", name, time.Now().UnixNano())
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	res, err := kadm.NewClient(cl).CreateTopic(ctx, partitions, 1, nil, name)
-	if err == nil {
-		err = res.Err
-	}
-	if err != nil {
-		t.Fatalf("create topic %s: %v", name, err)
-	}
-	return brokers, name
-}
 
 // kcatPublish publishes a generated array file as the seeds did:
 // jq -c '.[]' FILE | kcat -P -b BROKERS -t TOPIC.
@@ -59,7 +34,7 @@ func kcatPublish(t *testing.T, brokers, topic, file string) {
 // ingest kafka` lands them, and every canned question answers exactly as
 // for the same file ingested directly. A second run lands nothing.
 func TestKafkaSeedsFlow(t *testing.T) {
-	brokers, topic := kafkaTopic(t, 3)
+	brokers, topic := kafkatest.Topic(t, 3)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "assessments.json")
 	mustRun(t, "generate", "assessments", "--attempts", "100000", "--seed", "7", "-o", file)
@@ -150,7 +125,7 @@ func producer(t *testing.T, brokers, topic, file string, d time.Duration, sent *
 // read to the end: every record is landed exactly once, and every file a
 // Hive reader would read is one the catalog committed.
 func TestKafkaKillLoop(t *testing.T) {
-	brokers, topic := kafkaTopic(t, 3)
+	brokers, topic := kafkatest.Topic(t, 3)
 	bin := buildLakegate(t)
 	dir := t.TempDir()
 	file, lake := filepath.Join(dir, "a.json"), filepath.Join(dir, "lake")
@@ -212,7 +187,7 @@ func exactlyOnce(t *testing.T, lake string, want int, dedup bool) {
 // partitions while a producer sends; the second joins mid-stream and the
 // first is stopped mid-stream (two rebalances). Every record lands once.
 func TestKafkaRebalance(t *testing.T) {
-	brokers, topic := kafkaTopic(t, 4)
+	brokers, topic := kafkatest.Topic(t, 4)
 	bin := buildLakegate(t)
 	dir := t.TempDir()
 	file, lake := filepath.Join(dir, "a.json"), filepath.Join(dir, "lake")
@@ -273,7 +248,7 @@ func waitLanded(t *testing.T, bin, lake, topic string, n int64) {
 // shape or are too large go to rejects with their partition, offset and
 // reason; the good ones around them land.
 func TestKafkaPoisonMessages(t *testing.T) {
-	brokers, topic := kafkaTopic(t, 1)
+	brokers, topic := kafkatest.Topic(t, 1)
 	dir := t.TempDir()
 	file, lake := filepath.Join(dir, "a.json"), filepath.Join(dir, "lake")
 	mustRun(t, "generate", "assessments", "--attempts", "20", "--seed", "3", "-o", file)
@@ -304,7 +279,7 @@ func TestKafkaPoisonMessages(t *testing.T) {
 // a number was (rejected with the reason); a type that is not an
 // identifier is mapped and reported.
 func TestKafkaEvents(t *testing.T) {
-	brokers, topic := kafkaTopic(t, 2)
+	brokers, topic := kafkatest.Topic(t, 2)
 	dir := t.TempDir()
 	lake := filepath.Join(dir, "lake")
 	first := []string{

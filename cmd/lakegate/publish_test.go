@@ -5,25 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-)
 
-// kcatMessages reads a topic to its end with kcat, sorted (partitions
-// interleave).
-func kcatMessages(t *testing.T, brokers, topic string) []string {
-	t.Helper()
-	out, err := exec.Command("kcat", "-b", brokers, "-C", "-t", topic, "-e", "-q", "-f", "%s\n").Output()
-	if err != nil {
-		t.Fatalf("kcat: %v", err)
-	}
-	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-	slices.Sort(lines)
-	return lines
-}
+	"github.com/lakegate/lakegate/internal/kafkatest"
+)
 
 // compactRecords is each record of a JSON array file as compact JSON,
 // sorted: what jq -c '.[]' would publish.
@@ -48,19 +36,19 @@ func compactRecords(t *testing.T, file string) []string {
 // message per record, as jq -c | kcat would (kcat reads them back, and
 // ingest kafka lands them); NDJSON from standard input too.
 func TestPublish(t *testing.T) {
-	brokers, topic := kafkaTopic(t, 2)
+	brokers, topic := kafkatest.Topic(t, 2)
 	dir := t.TempDir()
 	file, lake := filepath.Join(dir, "a.json"), filepath.Join(dir, "lake")
 	mustRun(t, "generate", "assessments", "--attempts", "500", "--seed", "5", "-o", file)
 	out := mustRun(t, "publish", "--brokers", brokers, "--topic", topic, file)
 	wantOut(t, "publish", out, file+": 500 messages", "to "+topic, "messages/s")
-	if got, want := kcatMessages(t, brokers, topic), compactRecords(t, file); !slices.Equal(got, want) {
+	if got, want := kafkatest.Read(t, brokers, topic), compactRecords(t, file); !slices.Equal(got, want) {
 		t.Fatalf("the topic holds %d messages, not the file's %d records as compact JSON", len(got), len(want))
 	}
 	got := mustRun(t, "ingest", "kafka", "--brokers", brokers, "--topic", topic, "--lake", lake)
 	wantOut(t, "ingest kafka", got, "read        500 records")
 
-	_, events := kafkaTopic(t, 1)
+	_, events := kafkatest.Topic(t, 1)
 	var stdout, stderr bytes.Buffer
 	a := &app{stdout: &stdout, stderr: &stderr, stdin: strings.NewReader("{\"event_type\": \"a\"}\n\n  {\"event_type\":\"b\", \"n\": 1}\r\n"),
 		environ: []string{"LAKEGATE_KAFKA_BROKERS=" + brokers}} // the setting, without --brokers
@@ -68,7 +56,7 @@ func TestPublish(t *testing.T) {
 		t.Fatalf("publish -: exit %d: %s", code, stderr.String())
 	}
 	wantOut(t, "publish -", stdout.String(), "standard input: 2 messages")
-	if got := kcatMessages(t, brokers, events); !slices.Equal(got, []string{`{"event_type":"a"}`, `{"event_type":"b","n":1}`}) {
+	if got := kafkatest.Read(t, brokers, events); !slices.Equal(got, []string{`{"event_type":"a"}`, `{"event_type":"b","n":1}`}) {
 		t.Errorf("from standard input: %q", got)
 	}
 }
