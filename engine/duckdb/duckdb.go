@@ -69,6 +69,7 @@ type DB struct {
 	qlog    *queryLog // lakegate.query_log
 
 	verdicts verdicts // texts that passed the read-only check
+	schemas  schemas  // each file's Parquet schema, read once
 }
 
 var (

@@ -2,7 +2,7 @@ package duckdb_test
 
 import (
 	"context"
-
+	"strings"
 	"testing"
 
 	"github.com/lakegate/lakegate"
@@ -59,4 +59,25 @@ func commitColumns(l *enginetest.Lake, cols []lakegate.Column) error {
 		PartitionKeys: []lakegate.Column{{Name: "ingest_date", Type: "DATE"}},
 	}}}})
 	return err
+}
+
+// A view over files that share one schema binds on the first file alone
+// (no union_by_name: every bind would read every footer); a file of
+// another schema brings union_by_name back, and both read correctly.
+func TestUniformFilesSkipUnionByName(t *testing.T) {
+	l := enginetest.NewLake(t)
+	l.Land(t, "ev", "u", "2026-01-01", "SELECT 1::BIGINT AS n, 'a' AS s")
+	l.Land(t, "ev", "u", "2026-01-02", "SELECT 2::BIGINT AS n, 'b' AS s")
+	e := open(t, l)
+	view := "SELECT sql FROM duckdb_views() WHERE schema_name = 'ev' AND view_name = 'u'"
+	if got := enginetest.Scalar(t, e, view, nil); strings.Contains(got, "union_by_name") {
+		t.Fatalf("view over two files of one schema: %s", got)
+	}
+	l.Land(t, "ev", "u", "2026-01-03", "SELECT 3::BIGINT AS n, 'c' AS s, 1.5::DOUBLE AS extra")
+	if got := enginetest.Scalar(t, e, "SELECT sum(n)::VARCHAR || '/' || count(extra)::VARCHAR FROM ev.u", nil); got != "6/1" {
+		t.Fatalf("after a new column: %s", got)
+	}
+	if got := enginetest.Scalar(t, e, view, nil); !strings.Contains(got, "union_by_name") {
+		t.Fatalf("view over files of two schemas: %s", got)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/lakegate/lakegate"
@@ -133,17 +134,22 @@ func (db *DB) buildView(ctx context.Context, t lakegate.Table) error {
 	if err != nil {
 		return catalogError(err)
 	}
-	body, err := db.viewBody(t, parts)
-	if err != nil {
-		return err
-	}
 	if db.opt.Files != nil {
 		// DuckDB reads files when it creates a view: over a remote lake the
 		// view is made when a statement first needs it (remote.go).
-		db.pending[t.FullName()] = body
-		return nil
+		body, err := db.viewBody(ctx, t, parts)
+		if err == nil {
+			db.pending[t.FullName()] = body
+		}
+		return err
 	}
-	return whileLanding(ctx, func() error { return db.createView(ctx, t.Database, t.Name, body) })
+	return whileLanding(ctx, func() error {
+		body, err := db.viewBody(ctx, t, parts)
+		if err != nil {
+			return err
+		}
+		return db.createView(ctx, t.Database, t.Name, body)
+	})
 }
 
 // createView creates or replaces the view database.name over body.
@@ -182,8 +188,8 @@ func (db *DB) brokenView(ctx context.Context, t lakegate.Table, cause error) err
 
 // viewBody is the SELECT behind a table's view: read_parquet over the
 // table's files, or a typed empty relation when it has none yet.
-func (db *DB) viewBody(t lakegate.Table, parts []lakegate.Partition) (string, error) {
-	var uris []string
+func (db *DB) viewBody(ctx context.Context, t lakegate.Table, parts []lakegate.Partition) (string, error) {
+	var uris, paths, keys []string
 	var files []lakegate.File
 	for _, p := range parts {
 		files = append(files, p.Files...)
@@ -192,7 +198,8 @@ func (db *DB) viewBody(t lakegate.Table, parts []lakegate.Partition) (string, er
 			if u == "" {
 				return "", lakegate.Errorf(lakegate.EINTERNAL, "table %s: file path %q is not a valid lake path", t.FullName(), f.Path)
 			}
-			uris = append(uris, quoteString(u))
+			uris, paths = append(uris, quoteString(u)), append(paths, u)
+			keys = append(keys, u+"\x00"+strconv.FormatInt(f.Bytes, 10))
 		}
 	}
 	db.files[t.FullName()] = files
@@ -202,7 +209,14 @@ func (db *DB) viewBody(t lakegate.Table, parts []lakegate.Partition) (string, er
 		}
 		return emptyBody(t)
 	}
-	opts := []string{"union_by_name=true"}
+	same, err := db.uniform(ctx, paths, keys)
+	if err != nil {
+		return "", err
+	}
+	opts := []string{}
+	if !same { // files written before a schema change, or from elsewhere
+		opts = append(opts, "union_by_name=true")
+	}
 	if len(t.PartitionKeys) > 0 {
 		var types []string
 		for _, k := range t.PartitionKeys {
