@@ -32,13 +32,13 @@ import (
 	"math"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/lakegate/lakegate/bench/internal/baseline"
 	"github.com/lakegate/lakegate/queries"
 )
 
@@ -74,7 +74,7 @@ func run(lake, base string, n, warm, threads int) error {
 	if err != nil {
 		return err
 	}
-	db, err := openBaseline(ctx, lake, threads)
+	db, err := baseline.Open(ctx, lake, threads)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func run(lake, base string, n, warm, threads int) error {
 		if err != nil {
 			return err
 		}
-		args, named := bindArgs(params)
+		args, named := baseline.BindArgs(params)
 		for i := 0; i < warm+n; i++ {
 			var rows int
 			var local, checked, prep, once, h, c float64
@@ -145,56 +145,6 @@ func run(lake, base string, n, warm, threads int) error {
 	return nil
 }
 
-// openBaseline opens a plain in-memory DuckDB with one view per table of
-// the lake's assessments database, built as engine/duckdb/views.go builds
-// them: read_parquet over the table's files, union_by_name, hive
-// partitioning on ingest_date typed DATE.
-func openBaseline(ctx context.Context, lake string, threads int) (*sql.DB, error) {
-	lake, err := filepath.Abs(lake)
-	if err != nil {
-		return nil, err
-	}
-	lake = filepath.Join(lake, "tenants", "default") // the default tenant's files
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		return nil, err
-	}
-	stmts := []string{`CREATE SCHEMA IF NOT EXISTS "assessments"`}
-	if threads > 0 {
-		stmts = append(stmts, fmt.Sprintf("SET threads=%d", threads))
-	}
-	dirs, err := filepath.Glob(filepath.Join(lake, "assessments", "*"))
-	if err != nil {
-		return nil, err
-	}
-	for _, dir := range dirs {
-		files, err := filepath.Glob(filepath.Join(dir, "ingest_date=*", "*.parquet"))
-		if err != nil {
-			return nil, err
-		}
-		if len(files) == 0 {
-			continue
-		}
-		uris := make([]string, len(files))
-		for i, f := range files {
-			uris[i] = quoteString(f)
-		}
-		stmts = append(stmts, fmt.Sprintf(`CREATE OR REPLACE VIEW "assessments".%s AS SELECT * FROM read_parquet([%s], union_by_name=true, hive_partitioning=true, hive_types={'ingest_date': 'DATE'})`,
-			quoteIdent(filepath.Base(dir)), strings.Join(uris, ", ")))
-	}
-	if len(stmts) < 2 {
-		db.Close()
-		return nil, fmt.Errorf("no Parquet files under %s/assessments/*/ingest_date=*/: ingest first", lake)
-	}
-	for _, s := range stmts {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("%s: %w", s, err)
-		}
-	}
-	return db, nil
-}
-
 // timeLocal runs text once and reads every row.
 func timeLocal(ctx context.Context, db *sql.DB, text string, args ...any) (int, float64, error) {
 	start := time.Now()
@@ -202,7 +152,7 @@ func timeLocal(ctx context.Context, db *sql.DB, text string, args ...any) (int, 
 	if err != nil {
 		return 0, 0, err
 	}
-	rows, err := drain(rs)
+	rows, err := baseline.Drain(rs)
 	return rows, ms(time.Since(start)), err
 }
 
@@ -232,7 +182,7 @@ func timeChecked(ctx context.Context, db *sql.DB, text string, args ...any) (flo
 	if err != nil {
 		return 0, 0, err
 	}
-	if _, err := drain(rs); err != nil {
+	if _, err := baseline.Drain(rs); err != nil {
 		return 0, 0, err
 	}
 	return ms(time.Since(start)), prep, nil
@@ -272,44 +222,6 @@ func timeOnce(ctx context.Context, db *sql.DB, text string, named []driver.Named
 		}
 	})
 	return ms(time.Since(start)), err
-}
-
-// bindArgs turns a canned query's parameters into database/sql and driver
-// arguments ($name), in name order.
-func bindArgs(params map[string]any) ([]any, []driver.NamedValue) {
-	names := make([]string, 0, len(params))
-	for k := range params {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	args := make([]any, len(names))
-	named := make([]driver.NamedValue, len(names))
-	for i, k := range names {
-		args[i] = sql.Named(k, params[k])
-		named[i] = driver.NamedValue{Name: k, Ordinal: i + 1, Value: params[k]}
-	}
-	return args, named
-}
-
-func drain(rs *sql.Rows) (int, error) {
-	defer rs.Close()
-	cols, err := rs.Columns()
-	if err != nil {
-		return 0, err
-	}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	n := 0
-	for rs.Next() {
-		if err := rs.Scan(ptrs...); err != nil {
-			return n, err
-		}
-		n++
-	}
-	return n, rs.Err()
 }
 
 // answer is the part of the JSON answer the benchmark checks.
@@ -392,7 +304,3 @@ func median(xs []float64) float64 {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -168,9 +168,10 @@ func (db *DB) lockDown(ctx context.Context) error {
 		// the machine's zone.
 		"SET TimeZone='UTC'",
 		// Parsed Parquet footers are kept between statements (DuckDB reads
-		// a file again when its modification time moved): a 300 MB file's
-		// footer took 2-5 ms to parse on every bind and every run, half of
-		// a count(*) over 1M attempts (bench/suite, issue 16).
+		// a file again when its modification time moved): parsing a 300 MB
+		// file's footer on every bind and run took 2-4 ms of a count(*)'s
+		// 11 ms over 1M attempts (bench/suite, issue 16). GLOBAL: a plain
+		// SET would hold for this connection only.
 		"SET GLOBAL parquet_metadata_cache=true",
 	}
 	if db.opt.Threads > 0 {
