@@ -57,6 +57,7 @@ type Config struct {
 	EventsDir                  string        // the local events log ("" = <lake>/_events on a local lake)
 	Threads                    int           // DuckDB threads (0 = one per core)
 	MemoryLimit                string        // DuckDB memory limit ("" = DuckDB's default)
+	ClusterAttemptsBy          string        // attempts column whose values get row groups of their own ("" = arrival order)
 	LogFormat                  string        // text or json
 	LogLevel                   string        // debug, info, warn, error
 }
@@ -105,6 +106,7 @@ var Settings = []Setting{
 	integer("max_rows", "10000", "N", `most rows an answer carries, in every format; more sets "truncated": true (JSON) or X-Lakegate-Truncated (streamed formats); ?limit=0 exports every row`, func(c *Config) *int { return &c.MaxRows }, 1),
 	duration("query_timeout", "30s", "DURATION", "deadline of one query (500ms, 30s, 5m); a request may ask for less, never more", func(c *Config) *time.Duration { return &c.QueryTimeout }),
 	byteSize("max_body_bytes", "1048576", "largest accepted request body in bytes", func(c *Config) *int64 { return &c.MaxBodyBytes }, 1),
+	text("cluster_attempts_by", "exam_name", "COLUMN", `text column of assessments.attempts (exam_name, base_exam_id, user_exam_id, ...) whose values ingest writes in row groups of their own, so a filter on it (one course's takers) skips the rest by their statistics; "" keeps arrival order`, func(c *Config) *string { return &c.ClusterAttemptsBy }, nil),
 	byteSize("max_ingest_bytes", "1073741824", "largest upload to POST /v1/ingest/assessments in bytes, as sent (gzip included); bigger files go through lakegate ingest", func(c *Config) *int64 { return &c.MaxIngestBytes }, 1),
 	byteSize("max_ingest_decompressed_bytes", "10737418240", "most bytes one gzip upload to POST /v1/ingest/assessments may unpack to; more is refused with 413", func(c *Config) *int64 { return &c.MaxIngestDecompressedBytes }, 1),
 	integer("max_concurrent", "8", "N", "queries running at once, all users together", func(c *Config) *int { return &c.MaxConcurrent }, 1),

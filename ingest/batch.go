@@ -55,6 +55,9 @@ func newAssessmentsBatch(ctx context.Context, opt Options, source string, now ti
 		prior: prior, seen: make(map[hash128]struct{}),
 	}
 	for _, s := range specs {
+		if s.name == tableAttempts {
+			s.clusterBy = opt.ClusterBy
+		}
 		b.writers = append(b.writers, newTableWriter(ctx, opt.Store, s, b.id,
 			path.Join(stagingRoot, b.id, s.name), path.Join(opt.Database, s.name, "ingest_date="+b.date)))
 	}

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"math"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,6 +43,31 @@ type Options struct {
 	// MaxDecompressedBytes bounds what one gzip file may unpack to; a
 	// bigger one fails with ETOOLARGE before anything lands (0: no bound).
 	MaxDecompressedBytes int64
+	// ClusterBy names a VARCHAR column of the attempts table (e.g.
+	// exam_name) whose rows are written in row groups of one value each,
+	// so that a filter on it skips the other row groups by their min/max
+	// statistics; "" keeps arrival order. Others are EINVALID.
+	ClusterBy string
+}
+
+// ClusterColumns are the columns Options.ClusterBy may name.
+func ClusterColumns() []string {
+	var out []string
+	for _, c := range specs[0].columns {
+		if c.key != nil && c.Name != "source_file" && c.Name != "batch_id" {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+// checkClusterBy refuses a ClusterBy that is not one of ClusterColumns.
+func checkClusterBy(name string) error {
+	if name == "" || slices.Contains(ClusterColumns(), name) {
+		return nil
+	}
+	return lakegate.Errorf(lakegate.EINVALID, "cluster_attempts_by %q is not a text column of assessments.attempts: use one of %s, or \"\" for arrival order",
+		name, strings.Join(ClusterColumns(), ", "))
 }
 
 // Summary counts what an ingest run did: the command prints it, the
@@ -66,13 +92,16 @@ func Assessments(ctx context.Context, opt Options, paths ...string) (Summary, er
 	if opt.Database == "" {
 		opt.Database = DefaultDatabase
 	}
+	if err := checkClusterBy(opt.ClusterBy); err != nil {
+		return Summary{}, err
+	}
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	defer softMemoryLimit()()
+	defer softMemoryLimitPlus(clusterMemory(opt.ClusterBy))()
 	sum := Summary{Batches: []string{}, Notes: []string{}, UnknownFields: map[string]int64{}}
 	Recover(ctx, opt.Store, opt.Catalog, opt.Logger, opt.Now())
 	seen, err := loadHashes(ctx, opt.Catalog, opt.Store, opt.Database)
@@ -142,13 +171,11 @@ func addFile(s *Summary, f fileSummary) {
 // 250 MB in bench/ingest.sh (up to ~270 MB seen; the target is < 300 MB).
 const memoryLimit = 216 << 20
 
-// softMemoryLimit sets the runtime's soft memory limit for the run unless
-// the program (or GOMEMLIMIT) set one, and returns the undo.
-func softMemoryLimit() func() { return softMemoryLimitPlus(0) }
-
-// softMemoryLimitPlus is softMemoryLimit for a run that also holds extra
-// bytes live (a stream's micro-batch of messages and the fetches behind it):
-// a limit below the live heap would make the collector run without end.
+// softMemoryLimitPlus sets the runtime's soft memory limit for the run,
+// memoryLimit plus the extra bytes it holds live (a stream's micro-batch
+// of messages and the fetches behind it, clustering's buffers), unless the
+// program (or GOMEMLIMIT) set one, and returns the undo: a limit below the
+// live heap would make the collector run without end.
 func softMemoryLimitPlus(extra int64) func() {
 	if debug.SetMemoryLimit(-1) != math.MaxInt64 {
 		return func() {}

@@ -144,6 +144,9 @@ func (h *hexBuf) of(r *result) null[string] {
 
 // addRow appends one row to w, each column filled by its spec.
 func addRow(w *tableWriter, x *row) error {
+	if w.cl != nil {
+		w.cl.use(w, w.spec.columns[w.cl.col].key(x))
+	}
 	var n int64
 	for j, c := range w.spec.columns {
 		n += c.put(w.f[j], x)

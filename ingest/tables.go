@@ -50,6 +50,7 @@ func (x *row) hash() null[string] { return x.hb.of(x.r) }
 type column struct {
 	lakegate.Column
 	put func(f array.Builder, x *row) int64 // appends the value, returns its bytes
+	key func(x *row) string                 // VARCHAR columns: the value (NULL: ""), to cluster rows by
 }
 
 // required marks a column NOT NULL in the catalog.
@@ -64,7 +65,14 @@ func colOf[T any](name, typ, comment string, put func(array.Builder, null[T]) in
 }
 
 func varchar(name, comment string, get func(*row) null[string]) column {
-	return colOf(name, "VARCHAR", comment, putStr, get)
+	c := colOf(name, "VARCHAR", comment, putStr, get)
+	c.key = func(x *row) string {
+		if v := get(x); v.Valid {
+			return v.V
+		}
+		return ""
+	}
+	return c
 }
 
 func bigint(name, comment string, get func(*row) null[int64]) column {
@@ -91,6 +99,7 @@ type tableSpec struct {
 	name, description string
 	columns           []column
 	noDict            []string
+	clusterBy         string // a VARCHAR column whose values get row groups of their own (cluster.go); "": arrival order
 }
 
 // catalogColumns are the table's columns as the catalog keeps them.

@@ -46,10 +46,8 @@ type tableWriter struct {
 	spec   tableSpec
 	schema *arrow.Schema
 	props  *parquet.WriterProperties
-	rb     *array.RecordBuilder
-	f      []array.Builder // rb's field builders
-	rows   int64           // rows buffered
-	bytes  int64           // bytes buffered (estimate)
+	rowBuf           // the rows buffered for the next row group
+	cl     *clusters // with spec.clusterBy: one rowBuf per value (cluster.go)
 
 	stagingDir string // _staging/<batch>/<table>
 	finalDir   string // <db>/<table>/ingest_date=<date>
@@ -74,20 +72,41 @@ func newTableWriter(ctx context.Context, store lakegate.Store, spec tableSpec, b
 	for _, c := range spec.noDict {
 		opts = append(opts, parquet.WithDictionaryFor(c, false))
 	}
-	rb := array.NewRecordBuilder(memory.DefaultAllocator, schema)
-	return &tableWriter{
+	w := &tableWriter{
 		ctx: ctx, store: store, spec: spec, schema: schema,
-		props: parquet.NewWriterProperties(opts...), rb: rb, f: rb.Fields(),
+		props:      parquet.NewWriterProperties(opts...),
+		rowBuf:     newRowBuf(schema),
 		stagingDir: stagingDir, finalDir: finalDir, batch: batch,
 	}
+	w.cl = newClusters(spec)
+	return w
+}
+
+// rowBuf is one row group's rows, in Arrow builders.
+type rowBuf struct {
+	rb    *array.RecordBuilder
+	f     []array.Builder // rb's field builders
+	rows  int64           // rows buffered
+	bytes int64           // bytes buffered (estimate)
+}
+
+func newRowBuf(schema *arrow.Schema) rowBuf {
+	rb := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	return rowBuf{rb: rb, f: rb.Fields()}
 }
 
 // added records one appended row of n bytes and flushes a full row group.
 func (w *tableWriter) added(n int64) error {
 	w.rows++
 	w.bytes += n
+	if w.cl != nil {
+		w.cl.total += n
+	}
 	if w.rows >= rowGroupRows || w.bytes >= rowGroupBytes {
 		return w.flush()
+	}
+	if w.cl != nil {
+		return w.cl.overBudget(w)
 	}
 	return nil
 }
@@ -98,11 +117,6 @@ func (w *tableWriter) flush() error {
 	if w.rows == 0 {
 		return nil
 	}
-	if w.fw == nil {
-		if err := w.open(); err != nil {
-			return err
-		}
-	}
 	rows := int(w.rows)
 	var sizes [32]int
 	for i, b := range w.f {
@@ -111,8 +125,14 @@ func (w *tableWriter) flush() error {
 		}
 	}
 	rec := w.rb.NewRecordBatch()
+	if w.cl != nil {
+		w.cl.total -= w.bytes
+	}
 	defer func() {
 		rec.Release()
+		if w.cl != nil {
+			return // a key's builders stay empty until its next rows
+		}
 		// Reserve what this row group needed once its buffers are gone,
 		// so builders neither regrow (and copy) nor hold both at once.
 		w.rb.Reserve(rows)
@@ -122,12 +142,23 @@ func (w *tableWriter) flush() error {
 			}
 		}
 	}()
+	w.rows, w.bytes = 0, 0
+	return w.writeRecord(rec)
+}
+
+// writeRecord writes rec as one row group of the open file, and rolls
+// over to a new file past fileBytes.
+func (w *tableWriter) writeRecord(rec arrow.RecordBatch) error {
+	if w.fw == nil {
+		if err := w.open(); err != nil {
+			return err
+		}
+	}
 	if err := w.fw.Write(rec); err != nil {
 		return lakegate.Wrap(lakegate.EUNAVAILABLE, err, "write %s", w.cur.staged)
 	}
-	w.cur.rows += w.rows
-	w.total += w.rows
-	w.rows, w.bytes = 0, 0
+	w.cur.rows += rec.NumRows()
+	w.total += rec.NumRows()
 	if w.out.n >= fileBytes {
 		return w.closeFile()
 	}
@@ -175,7 +206,11 @@ func (w *tableWriter) closeFile() error {
 
 // finish flushes the last rows and closes the open file.
 func (w *tableWriter) finish() error {
-	if err := w.flush(); err != nil {
+	flush := w.flush
+	if w.cl != nil {
+		flush = func() error { return w.cl.flushAll(w) }
+	}
+	if err := flush(); err != nil {
 		return err
 	}
 	err := w.closeFile()
@@ -186,6 +221,10 @@ func (w *tableWriter) finish() error {
 func (w *tableWriter) release() {
 	if !w.released {
 		w.released = true
+		if w.cl != nil {
+			w.cl.release(w)
+			return
+		}
 		w.rb.Release()
 	}
 }

@@ -20,7 +20,7 @@ func (a *app) ingestCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "ingest assessments FILE... | ingest kafka ...",
 		Short: "flatten nested assessment JSON (array or NDJSON, plain or gzip) into Parquet tables in the lake",
 		Args:  a.args(2, -1), ValidArgs: []string{"assessments"}}
-	cl := config.Bind(cmd.Flags(), tenantKeys...)
+	cl := config.Bind(cmd.Flags(), ingestKeys...)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if args[0] != "assessments" {
 			return a.usageError(cmd, "unknown dataset %q (known: assessments)", args[0])
@@ -40,7 +40,7 @@ func (a *app) ingestCmd() *cobra.Command {
 
 // ingest lands files and shows progress when stderr is a terminal.
 func (a *app) ingest(ctx context.Context, s *stack, paths ...string) (ingest.Summary, error) {
-	opt := ingest.Options{Store: s.store, Catalog: s.catalog, Logger: s.log}
+	opt := ingest.Options{Store: s.store, Catalog: s.catalog, Logger: s.log, ClusterBy: s.cfg.ClusterAttemptsBy}
 	if f, ok := a.stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		opt.Progress = f
 	}
@@ -61,7 +61,7 @@ func (s *stack) ingestInto(ctx context.Context, tenant, path, name string) (lake
 		return sum, err
 	}
 	sum, err = ingest.Assessments(ctx, ingest.Options{Store: store, Catalog: cat, Logger: s.log, SourceName: name,
-		MaxDecompressedBytes: s.cfg.MaxIngestDecompressedBytes}, path)
+		MaxDecompressedBytes: s.cfg.MaxIngestDecompressedBytes, ClusterBy: s.cfg.ClusterAttemptsBy}, path)
 	if err != nil {
 		return sum, err
 	}

@@ -51,7 +51,7 @@ why; the stream goes on.`,
 	fl.IntVar(&f.maxRecords, "max-records", 200_000, "a micro-batch lands early at this many messages")
 	fl.Int64Var(&f.maxBytes, "max-bytes", 64<<20, "a micro-batch lands early at this many bytes")
 	fl.IntVar(&f.maxMessageBytes, "max-message-bytes", 1<<20, "a bigger message is rejected")
-	cl := config.Bind(fl, tenantKeys...)
+	cl := config.Bind(fl, ingestKeys...)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		s, err := a.open(cl)
 		if err != nil {
@@ -84,7 +84,7 @@ func (a *app) ingestKafka(ctx context.Context, s *stack, f kafkaFlags) (ingest.S
 	}
 	defer src.Close()
 	return ingest.Stream(ctx, ingest.StreamOptions{
-		Options: ingest.Options{Store: s.store, Catalog: s.catalog, Logger: s.log},
+		Options: ingest.Options{Store: s.store, Catalog: s.catalog, Logger: s.log, ClusterBy: s.cfg.ClusterAttemptsBy},
 		Source:  src, Format: f.format, Follow: f.follow, Trigger: f.trigger,
 		MaxRecords: f.maxRecords, MaxBytes: f.maxBytes, MaxMessageBytes: f.maxMessageBytes,
 		OnBatch: func(mb ingest.MicroBatch) { fmt.Fprintln(a.stderr, batchLine(mb)) },
