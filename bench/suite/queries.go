@@ -55,6 +55,7 @@ func queryAll(c *config, r *results, size int, lake string) error {
 	} else if c.pgURL != "" {
 		r.note("%d attempts: PostgreSQL is loaded up to %d attempts (at 10M, 60M rows and their indexes take longer than this run's hour)", size, c.peerMax)
 	}
+	s.versions(ctx)
 	if s.gw, err = serve(c, lake, c.presto != "" && c.hmsAddr != ""); err != nil {
 		return err
 	}
@@ -65,6 +66,22 @@ func queryAll(c *config, r *results, size int, lake string) error {
 		}
 	}
 	return nil
+}
+
+// runs is the timed runs per question: a third beyond the peers' size
+// (10M attempts: seconds per question), so the full run keeps to its hour.
+func (s *systems) runs() int {
+	if s.size > s.c.peerMax {
+		return max(5, s.c.runs/3)
+	}
+	return s.c.runs
+}
+
+func (s *systems) prestoRuns() int {
+	if s.size > s.c.peerMax {
+		return max(2, s.c.prestoRuns-1)
+	}
+	return s.c.prestoRuns
 }
 
 // facts records the data set's rows and bytes.
@@ -115,7 +132,7 @@ func (s *systems) oneClient(ctx context.Context) error {
 			paths["postgres"] = func() (int, error) { return pgQuery(ctx, s.pg, pgQuestions[q.Name]) }
 		}
 		order := []string{"lakegate", "duckdb", "postgres"}
-		for i := 0; i < s.c.runs+2; i++ { // two warm-up rounds
+		for i := 0; i < s.runs()+2; i++ { // two warm-up rounds
 			for j := range order {
 				name := order[(i+j)%len(order)]
 				f := paths[name]
@@ -154,7 +171,7 @@ func (s *systems) presto(ctx context.Context) error {
 	}
 	for _, q := range s.qs {
 		run := cannedRun{Size: s.size, Query: q.Name, System: "presto"}
-		for i := 0; i < s.c.prestoRuns+1; i++ {
+		for i := 0; i < s.prestoRuns()+1; i++ {
 			var a answer
 			ms, err := timeMS(func() (err error) { a, err = s.gw.canned(ctx, q.Name, "presto"); return err })
 			if err != nil {
@@ -233,7 +250,7 @@ func pruneSQL(where string) string {
 func (s *systems) pruning(ctx context.Context) error {
 	p := pruneRun{Size: s.size, Partitions: s.c.partitions}
 	one, all := pruneSQL("WHERE ingest_date = '2026-01-15'"), pruneSQL("")
-	for i := 0; i < s.c.runs+2; i++ {
+	for i := 0; i < s.runs()+2; i++ {
 		for _, t := range []struct {
 			sql string
 			out *[]float64

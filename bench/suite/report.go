@@ -80,6 +80,19 @@ func (r *results) markdown(charts string) string {
 	m.p("below comes from `results.json` of that run; none is copied by hand. Times are medians with the")
 	m.p("min–max of the repeated runs; each system answers the same questions on the same rows.")
 	m.p("")
+	var vs []string
+	for _, k := range []string{"DuckDB", "PostgreSQL", "Presto", "pyspark"} {
+		if v := r.Versions[k]; v != "" {
+			vs = append(vs, k+" "+v)
+		}
+	}
+	m.p("What ran: lakegate at its defaults (`cluster_attempts_by: exam_name`, `memory_limit: 512MB`, one DuckDB")
+	m.p("thread per core, the server's concurrency limits), %s; everything on 127.0.0.1.", strings.Join(vs, ", "))
+	m.p("PostgreSQL: the `scripts/peers` cluster (shared_buffers 4GB, fsync off), `work_mem` 256MB per session,")
+	m.p("the tables loaded with COPY, indexed on `attempts (exam_name) INCLUDE (user_exam_id, is_test)`,")
+	m.p("`attempts (started_at)` and `questions (question_id)`, then VACUUM ANALYZE. Presto: one coordinator that")
+	m.p("is its own worker (2 GB heap), reading the lake through lakegate's metastore. Spark: `local[2]`, 4 GB driver.")
+	m.p("")
 	if len(r.MissingPeers) > 0 {
 		m.p("**Peers missing from this run** (their figures are absent): %s.", strings.Join(r.MissingPeers, ", "))
 		m.p("")

@@ -13,13 +13,14 @@ import (
 // results is everything one run measured; the report and the charts are
 // made from it alone, so nothing in BENCHMARKS.md is copied by hand.
 type results struct {
-	Quick        bool     `json:"quick"`
-	Command      string   `json:"command"`
-	Machine      string   `json:"machine"`
-	Commit       string   `json:"commit"`
-	Started      string   `json:"started"`
-	Minutes      float64  `json:"minutes"`
-	MissingPeers []string `json:"missing_peers"`
+	Quick        bool              `json:"quick"`
+	Command      string            `json:"command"`
+	Machine      string            `json:"machine"`
+	Commit       string            `json:"commit"`
+	Started      string            `json:"started"`
+	Minutes      float64           `json:"minutes"`
+	MissingPeers []string          `json:"missing_peers"`
+	Versions     map[string]string `json:"versions"`
 
 	Ingest  []ingestRun `json:"ingest"`
 	Canned  []cannedRun `json:"canned"`
