@@ -32,8 +32,9 @@ go build -o "$work/bin/suite" ./bench/suite
 
 echo "--- peers"
 started=()
+status=$(scripts/peers status)
 for peer in postgres presto python; do
-  if ! scripts/peers status | grep -q "^$peer *up"; then
+  if ! grep -q "^$peer *up" <<< "$status"; then
     started+=("$peer")
   fi
 done

@@ -101,13 +101,13 @@ func Assessments(ctx context.Context, opt Options, paths ...string) (Summary, er
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	defer softMemoryLimitPlus(clusterMemory(opt.ClusterBy))()
 	sum := Summary{Batches: []string{}, Notes: []string{}, UnknownFields: map[string]int64{}}
 	Recover(ctx, opt.Store, opt.Catalog, opt.Logger, opt.Now())
 	seen, err := loadHashes(ctx, opt.Catalog, opt.Store, opt.Database)
 	if err != nil {
 		return sum, err
 	}
+	defer softMemoryLimitPlus(clusterMemory(opt.ClusterBy) + hashSetBytes(len(seen)))()
 	var first error
 files:
 	for _, p := range paths {
@@ -173,7 +173,8 @@ const memoryLimit = 216 << 20
 
 // softMemoryLimitPlus sets the runtime's soft memory limit for the run,
 // memoryLimit plus the extra bytes it holds live (a stream's micro-batch
-// of messages and the fetches behind it, clustering's buffers), unless the
+// of messages and the fetches behind it, clustering's buffers, the landed
+// records' hashes), unless the
 // program (or GOMEMLIMIT) set one, and returns the undo: a limit below the
 // live heap would make the collector run without end.
 func softMemoryLimitPlus(extra int64) func() {

@@ -104,7 +104,7 @@ func Stream(ctx context.Context, opt StreamOptions) (Summary, error) {
 		return sum, err
 	}
 	// The batch's messages, and as much again fetched behind them.
-	defer softMemoryLimitPlus(2*s.opt.MaxBytes + clusterMemory(s.opt.ClusterBy))()
+	defer softMemoryLimitPlus(2*s.opt.MaxBytes + clusterMemory(s.opt.ClusterBy) + hashSetBytes(len(s.seen)))()
 	for {
 		msgs, eof, cerr := s.collect(ctx)
 		if len(msgs) > 0 {

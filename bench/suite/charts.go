@@ -45,7 +45,7 @@ func cannedChart(r *results, size int, dir string) error {
 		s := series{name: sys}
 		for _, q := range names {
 			v := math.NaN()
-			if c := r.canned(size, q, sys); c != nil {
+			if c := r.canned(size, q, sys); c != nil && len(c.MS) > 0 {
 				v = summarize(c.MS).Med
 			}
 			s.values = append(s.values, v)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -207,11 +206,4 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// jsonBody is a small helper for request bodies.
-func jsonBody(v any) string {
-	var b bytes.Buffer
-	json.NewEncoder(&b).Encode(v)
-	return b.String()
 }

@@ -209,6 +209,9 @@ func (r *results) cannedCell(size int, q, sys string) string {
 	if c == nil {
 		return "—"
 	}
+	if c.Error != "" {
+		return "failed: " + c.Error
+	}
 	return spread(summarize(c.MS), "%.1f")
 }
 

@@ -76,7 +76,7 @@ func (r *results) scaleSection(m *md) {
 		row := []string{q}
 		for _, sys := range []string{"lakegate", "duckdb", "presto"} {
 			a, b := r.canned(small, q, sys), r.canned(big, q, sys)
-			if a == nil || b == nil {
+			if a == nil || b == nil || len(a.MS) == 0 || len(b.MS) == 0 {
 				row = append(row, "—", "—", "—")
 				continue
 			}

@@ -60,6 +60,7 @@ type cannedRun struct {
 	System string    `json:"system"`
 	Rows   int       `json:"rows"`
 	MS     []float64 `json:"ms"`
+	Error  string    `json:"error,omitempty"` // why the system could not answer (Presto's memory limit)
 }
 
 // loadRun is one load loop: clients sending the same request back to back.
