@@ -8,17 +8,18 @@
 #
 #   bench/run.sh            the full run: 1M and 10M attempts (under an hour)
 #   bench/run.sh --quick    100,000 attempts, fewer repeats (under 10 minutes; CI runs it)
+#   bench/run.sh -sizes 1000000    the full run's repeats on the sizes given
 #
 # Data sets and lakes go to BENCH_DIR (default /tmp/lakegate-bench); the
 # generated NDJSON is kept there and reused. Needs ~45 GB free for the full run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=()
-command="bench/run.sh"
+command="bench/run.sh $*"
 case "${1:-}" in
-  --quick) quick=(-quick); command="bench/run.sh --quick" ;;
-  "") ;;
-  *) echo "usage: bench/run.sh [--quick]" >&2; exit 2 ;;
+  --quick) quick=(-quick); shift ;;
+  -*|"") ;;
+  *) echo "usage: bench/run.sh [--quick] [bench/suite flags, e.g. -sizes 1000000]" >&2; exit 2 ;;
 esac
 work=${BENCH_DIR:-/tmp/lakegate-bench}
 mkdir -p "$work/bin"
@@ -50,5 +51,5 @@ exec 9> "${TMPDIR:-/tmp}/lakegate-hms-${LAKEGATE_TEST_HMS_ADDR/:/-}.lock"
 flock 9
 
 echo "--- suite"
-"$work/bin/suite" "${quick[@]}" -require-peers -dir "$work" -out BENCHMARKS.md -charts docs/bench -command "$command" \
-  -lakegate "$work/bin/lakegate" -duckcopy "$work/bin/duckcopy" -duckexport "$work/bin/duckexport"
+"$work/bin/suite" "${quick[@]}" -require-peers -dir "$work" -out BENCHMARKS.md -charts docs/bench -command "${command% }" \
+  -lakegate "$work/bin/lakegate" -duckcopy "$work/bin/duckcopy" -duckexport "$work/bin/duckexport" "$@"

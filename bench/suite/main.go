@@ -119,6 +119,9 @@ func run(c *config) error {
 		if err := benchSize(c, r, size); err != nil {
 			return fmt.Errorf("%d attempts: %w", size, err)
 		}
+		if err := r.save(filepath.Join(c.dir, "results.json")); err != nil { // what an abort later keeps
+			return err
+		}
 	}
 	if err := exports(c, r); err != nil {
 		return fmt.Errorf("exports: %w", err)

@@ -57,7 +57,9 @@ func queryAll(c *config, r *results, size int, lake string) error {
 		r.note("%d attempts: PostgreSQL is loaded up to %d attempts (at 10M, 60M rows and their indexes take longer than this run's hour)", size, c.peerMax)
 	}
 	s.versions(ctx)
-	if s.gw, err = serve(c, lake, c.presto != "" && c.hmsAddr != ""); err != nil {
+	// queue_wait: 16 clients of seconds-long questions (10M attempts) wait
+	// longer than the default 10 s for one of the 4 slots a user has.
+	if s.gw, err = serve(c, lake, c.presto != "" && c.hmsAddr != "", "--queue-wait", "10m"); err != nil {
 		return err
 	}
 	defer s.gw.stop()

@@ -87,7 +87,7 @@ func (r *results) markdown(charts string) string {
 		}
 	}
 	m.p("What ran: lakegate at its defaults (`cluster_attempts_by: exam_name`, `memory_limit: 512MB`, one DuckDB")
-	m.p("thread per core, the server's concurrency limits), %s; everything on 127.0.0.1.", strings.Join(vs, ", "))
+	m.p("thread per core, 4 queries at once per user) but `queue_wait: 10m`, %s; everything on 127.0.0.1.", strings.Join(vs, ", "))
 	m.p("PostgreSQL: the `scripts/peers` cluster (shared_buffers 4GB, fsync off), `work_mem` 256MB per session,")
 	m.p("the tables loaded with COPY, indexed on `attempts (exam_name) INCLUDE (user_exam_id, is_test)`,")
 	m.p("`attempts (started_at)` and `questions (question_id)`, then VACUUM ANALYZE. Presto: one coordinator that")
