@@ -6,12 +6,12 @@
 # runs bench/suite, and rewrites the generated section of BENCHMARKS.md
 # and the charts under docs/bench/.
 #
-#   bench/run.sh            the full run: 1M and 10M attempts (under an hour)
+#   bench/run.sh            the full run: 1M and 10M attempts (about 45 minutes)
 #   bench/run.sh --quick    100,000 attempts, fewer repeats (under 10 minutes; CI runs it)
 #   bench/run.sh -sizes 1000000    the full run's repeats on the sizes given
 #
 # Data sets and lakes go to BENCH_DIR (default /tmp/lakegate-bench); the
-# generated NDJSON is kept there and reused. Needs ~45 GB free for the full run.
+# generated NDJSON is kept there and reused. Needs ~25 GB free for the full run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=()
