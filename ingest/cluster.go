@@ -57,7 +57,7 @@ type clusters struct {
 }
 
 // newClusters is nil unless the spec clusters (ClusterBy is checked by
-// checkClusterBy before a batch starts).
+// CheckClusterBy before a batch starts).
 func newClusters(spec tableSpec) *clusters {
 	if spec.clusterBy == "" {
 		return nil

@@ -61,8 +61,9 @@ func ClusterColumns() []string {
 	return out
 }
 
-// checkClusterBy refuses a ClusterBy that is not one of ClusterColumns.
-func checkClusterBy(name string) error {
+// CheckClusterBy refuses a ClusterBy that is not one of ClusterColumns
+// (EINVALID); commands call it when they load their configuration.
+func CheckClusterBy(name string) error {
 	if name == "" || slices.Contains(ClusterColumns(), name) {
 		return nil
 	}
@@ -92,7 +93,7 @@ func Assessments(ctx context.Context, opt Options, paths ...string) (Summary, er
 	if opt.Database == "" {
 		opt.Database = DefaultDatabase
 	}
-	if err := checkClusterBy(opt.ClusterBy); err != nil {
+	if err := CheckClusterBy(opt.ClusterBy); err != nil {
 		return Summary{}, err
 	}
 	if opt.Now == nil {

@@ -132,7 +132,7 @@ func newStreamer(ctx context.Context, opt StreamOptions) (*streamer, error) {
 	if opt.Format != FormatAssessments && opt.Format != FormatEvents {
 		return nil, lakegate.Errorf(lakegate.EINVALID, "stream format %q is not one of %s, %s", opt.Format, FormatAssessments, FormatEvents)
 	}
-	if err := checkClusterBy(opt.ClusterBy); err != nil {
+	if err := CheckClusterBy(opt.ClusterBy); err != nil {
 		return nil, err
 	}
 	if opt.Database == "" {

@@ -114,6 +114,7 @@ func bars(title, ylabel string, groups []string, ss []series, logY bool, file st
 	p.Title.Text, p.Y.Label.Text = title, ylabel
 	p.Legend.Top = true
 	width := vg.Points(float64(min(60, 400/max(1, len(groups)*len(ss)))))
+	top := 0.0
 	for i, s := range ss {
 		vals := make(plotter.Values, len(s.values))
 		for j, v := range s.values {
@@ -125,6 +126,9 @@ func bars(title, ylabel string, groups []string, ss []series, logY bool, file st
 			default:
 				vals[j] = v
 			}
+		}
+		for _, v := range vals {
+			top = max(top, v)
 		}
 		b, err := plotter.NewBarChart(vals, width)
 		if err != nil {
@@ -139,7 +143,9 @@ func bars(title, ylabel string, groups []string, ss []series, logY bool, file st
 	p.NominalX(groups...)
 	p.X.Tick.Label.Rotation = -0.5
 	p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = -0.1, -0.5
-	p.Y.Min = 0
+	// Headroom above the tallest bar for the legend (about 14 points a
+	// line of a 4.5-inch chart), so that it never covers a bar.
+	p.Y.Min, p.Y.Max = 0, top*(1+0.06*float64(len(ss)+1))
 	if logY {
 		p.Y.Tick.Marker = decades{}
 	}

@@ -143,7 +143,10 @@ func benchSize(c *config, r *results, size int) error {
 	if err != nil {
 		return err
 	}
-	return queryAll(c, r, size, lake)
+	if err := queryAll(c, r, size, lake); err != nil {
+		return err
+	}
+	return ablations(c, r, size, lake)
 }
 
 func logf(format string, args ...any) {

@@ -105,6 +105,7 @@ func (r *results) markdown(charts string) string {
 	r.smallSection(&m, charts)
 	r.scaleSection(&m)
 	r.otherSections(&m)
+	r.ablationSection(&m)
 	if len(r.Notes) > 0 {
 		m.p("### Notes of the run")
 		m.p("")

@@ -22,15 +22,16 @@ type results struct {
 	MissingPeers []string          `json:"missing_peers"`
 	Versions     map[string]string `json:"versions"`
 
-	Ingest  []ingestRun `json:"ingest"`
-	Canned  []cannedRun `json:"canned"`
-	Load    []loadRun   `json:"load"`
-	Small   []loadRun   `json:"small"`
-	Pruning []pruneRun  `json:"pruning"`
-	Cold    []coldRun   `json:"cold_start"`
-	Exports []exportRun `json:"exports"`
-	Notes   []string    `json:"notes"`
-	Sizes   []sizeFacts `json:"sizes"`
+	Ingest    []ingestRun `json:"ingest"`
+	Canned    []cannedRun `json:"canned"`
+	Load      []loadRun   `json:"load"`
+	Small     []loadRun   `json:"small"`
+	Pruning   []pruneRun  `json:"pruning"`
+	Cold      []coldRun   `json:"cold_start"`
+	Exports   []exportRun `json:"exports"`
+	Ablations []ablation  `json:"ablations"`
+	Notes     []string    `json:"notes"`
+	Sizes     []sizeFacts `json:"sizes"`
 }
 
 // sizeFacts describes one data set.

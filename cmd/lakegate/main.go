@@ -18,6 +18,7 @@ import (
 
 	"github.com/lakegate/lakegate"
 	"github.com/lakegate/lakegate/config"
+	"github.com/lakegate/lakegate/ingest"
 )
 
 // app is what a command may touch, so tests can run commands in-process.
@@ -176,6 +177,9 @@ func (a *app) load(cl *config.Loader) (*config.Config, error) {
 	cfg, err := cl.Load(a.environ)
 	for _, w := range cl.Warnings() {
 		fmt.Fprintf(a.stderr, "warning: %s\n", w)
+	}
+	if err == nil { // a setting whose allowed values only ingest knows
+		err = ingest.CheckClusterBy(cfg.ClusterAttemptsBy)
 	}
 	return cfg, err
 }

@@ -255,3 +255,15 @@ func readCSV(t *testing.T, res *http.Response) [][]string {
 	}
 	return recs
 }
+
+// A cluster_attempts_by that is no text column of the attempts is refused
+// when any command loads its configuration, not at the first ingest.
+func TestConfigRefusesABadClusterColumn(t *testing.T) {
+	code, _, stderr := run(t, []string{"LAKEGATE_CLUSTER_ATTEMPTS_BY=scores"}, "config")
+	if code == 0 || !strings.Contains(stderr, `cluster_attempts_by "scores" is not a text column`) || !strings.Contains(stderr, "exam_name") {
+		t.Fatalf("config with a bad cluster column: exit %d, %s", code, stderr)
+	}
+	if code, out, stderr := run(t, nil, "config", "--cluster-attempts-by", ""); code != 0 || !strings.Contains(out, `cluster_attempts_by: ""`) {
+		t.Fatalf("config with clustering off: exit %d, %s%s", code, out, stderr)
+	}
+}
