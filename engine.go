@@ -83,21 +83,23 @@ type PartialExporter interface {
 // query log keeps it. Params is the parameters as JSON ("" when none);
 // Error is the message the client got, never internal details.
 type QueryLogEntry struct {
-	ID      string
-	User    string
-	SQL     string
-	Params  string
-	Engine  string
-	Route   string // why the router chose Engine (Route.Reason)
-	Format  string
-	Status  int    // HTTP status of the answer
-	Code    string // error code; "" on success
-	Rows    int64
-	Bytes   int64
-	Elapsed time.Duration
-	Cached  bool // answered from the result cache
-	Error   string
-	Start   time.Time
+	ID     string
+	User   string
+	SQL    string
+	Params string
+	Engine string
+	Route  string // why the router chose Engine (Route.Reason)
+	Format string
+	// Protocol is how the query arrived: ProtocolHTTP or ProtocolPG.
+	Protocol string
+	Status   int    // HTTP status of the answer
+	Code     string // error code; "" on success
+	Rows     int64
+	Bytes    int64
+	Elapsed  time.Duration
+	Cached   bool // answered from the result cache
+	Error    string
+	Start    time.Time
 }
 
 // QueryLogger is an optional Engine feature: an engine that implements it

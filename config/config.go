@@ -25,6 +25,10 @@ type Config struct {
 	Addr                       string        // HTTP listen address
 	HMSAddr                    string        // Hive metastore API listen address ("" = off)
 	HMSAuth                    string        // "user" or "token"
+	PGAddr                     string        // PostgreSQL wire protocol listen address ("" = off)
+	PGMaxConns                 int           // wire connections in total
+	PGMaxConnsPerUser          int           // wire connections of one user
+	PGIdleTimeout              time.Duration // a wire connection's longest wait between messages
 	HMSDefaultTenant           string        // tenant of metastore connections that name none
 	PrestoURL                  string        // the Presto coordinator ("": DuckDB only)
 	PrestoThreshold            int64         // bytes from which engine auto picks Presto
@@ -96,6 +100,10 @@ var Settings = []Setting{
 	text("hms_addr", "", "HOST:PORT", "serve the Hive Metastore Thrift API (for Presto, Spark and Hive clients) on this address, e.g. 127.0.0.1:9083 (empty: off); beyond loopback a warning is printed unless hms_auth is token", func(c *Config) *string { return &c.HMSAddr }, nil),
 	text("hms_auth", "user", "MODE", `how a metastore client says its tenant (set_ugi's user): "user" (the tenant's name, or an API token) or "token" (an API token only)`, func(c *Config) *string { return &c.HMSAuth }, oneOf("user", "token")),
 	text("hms_default_tenant", "default", "NAME", "the tenant of metastore connections that name none (empty: they must)", func(c *Config) *string { return &c.HMSDefaultTenant }, nil),
+	text("pg_addr", "", "HOST:PORT", "speak the PostgreSQL wire protocol on this address, e.g. 127.0.0.1:5433, for psql, JDBC, psycopg and BI tools (password: an API token; empty: off)", func(c *Config) *string { return &c.PGAddr }, nil),
+	integer("pg_max_conns", "100", "N", "PostgreSQL wire connections at once, all users together; more get SQLSTATE 53300", func(c *Config) *int { return &c.PGMaxConns }, 1),
+	integer("pg_max_conns_per_user", "20", "N", "PostgreSQL wire connections at once for one user", func(c *Config) *int { return &c.PGMaxConnsPerUser }, 1),
+	duration("pg_idle_timeout", "30m0s", "DURATION", "a PostgreSQL wire connection idle this long between queries is closed", func(c *Config) *time.Duration { return &c.PGIdleTimeout }),
 	text("presto_url", "", "URL", "a PrestoDB coordinator, http://HOST:PORT, whose hive catalog reads this gateway's metastore (hms_addr); queries may then run there (engine auto or presto) as the tenant's user (empty: DuckDB only)", func(c *Config) *string { return &c.PrestoURL }, httpURL),
 	byteSize("presto_threshold", "10737418240", "engine auto sends a query to Presto when the tables it names hold at least this many bytes (catalog statistics); smaller ones run on DuckDB", func(c *Config) *int64 { return &c.PrestoThreshold }, 0),
 	integer("presto_max_queued", "16", "N", "engine auto keeps queries on DuckDB while more than this many wait in Presto's queue (0: no limit)", func(c *Config) *int { return &c.PrestoMaxQueued }, 0),

@@ -51,7 +51,7 @@ func (s *Server) record(c echo.Context, q *call, err error) {
 	if q.Bytes == 0 {
 		q.Bytes = c.Response().Size
 	}
-	s.observeQuery(c.Request().Context(), finished{ID: q.ID, User: q.User, SQL: q.SQL, Params: q.Params, Format: q.Format, Start: q.Start,
+	s.observeQuery(c.Request().Context(), finished{ID: q.ID, User: q.User, SQL: q.SQL, Params: q.Params, Format: q.Format, Protocol: q.Protocol, Start: q.Start,
 		Rows: q.Rows, Bytes: q.Bytes, Cached: q.Cached, Queued: q.Queued, Err: err, Engine: q.Engine, Home: q.Home, Route: q.Route})
 }
 
@@ -59,7 +59,8 @@ func (s *Server) record(c echo.Context, q *call, err error) {
 // runs queries, such as async jobs) reports it to observeQuery.
 type finished struct {
 	ID, User, SQL, Format string
-	Params                any // as bound: nil, map[string]any or []any
+	Protocol              string // "" for HTTP
+	Params                any    // as bound: nil, map[string]any or []any
 	Start                 time.Time
 	Rows                  int
 	Bytes                 int64
@@ -115,7 +116,7 @@ func (s *Server) observeQuery(ctx context.Context, f finished) {
 		ElapsedMS: ms(elapsed), Cached: f.Cached})
 	if ql, ok := eng.(lakegate.QueryLogger); ok {
 		entry := lakegate.QueryLogEntry{ID: f.ID, User: f.User, SQL: redact(f.SQL), Params: redact(params), Engine: engine, Route: f.Route.Reason,
-			Format: f.Format, Status: status, Code: code, Rows: int64(f.Rows), Bytes: f.Bytes, Elapsed: elapsed,
+			Format: f.Format, Protocol: f.Protocol, Status: status, Code: code, Rows: int64(f.Rows), Bytes: f.Bytes, Elapsed: elapsed,
 			Cached: f.Cached, Error: redact(msg), Start: f.Start}
 		if err := ql.LogQuery(context.WithoutCancel(ctx), entry); err != nil {
 			s.metrics.logErrors.Inc()

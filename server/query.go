@@ -173,6 +173,9 @@ type call struct {
 	Home    lakegate.Engine // the scope's own engine (tenant.go), whose query log gets the entry
 	Route   lakegate.Route
 	Scope   string
+	// Protocol is the wire protocol of a query that did not come over
+	// HTTP (wire.go); "" for HTTP.
+	Protocol string
 }
 
 // run is the pipeline of one query: check, admit, answer from the cache or

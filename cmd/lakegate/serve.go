@@ -89,6 +89,12 @@ func (a *app) serve(ctx context.Context, s *stack, onListen func(base string)) e
 		Metrics:       s.metrics, Queries: lib,
 		LakeCheck: func(ctx context.Context) error { _, err := s.root.List(ctx, "."); return err },
 	})
+	stopPG, err := s.startPG(srv, tlsCfg, auth.None) // pgwire.go
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopPG()
 	base := httpsURL(baseURL(ln.Addr()), tlsCfg != nil)
 	s.log.Info("lakegate serving", "url", base, "lake", s.cfg.Lake, "catalog", config.Mask(s.cfg.Catalog), "version", lakegate.Version)
 	s.warnSecurity(ctx, auth, base, ln.Addr(), tlsCfg != nil)

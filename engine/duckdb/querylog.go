@@ -41,7 +41,8 @@ const queryLogDDL = `CREATE TABLE ` + QueryLogSchema + `.` + QueryLogTable + ` (
 	elapsed_ms DOUBLE,
 	cached BOOLEAN,
 	error VARCHAR,
-	route_reason VARCHAR
+	route_reason VARCHAR,
+	protocol VARCHAR
 )`
 
 // queryLogFlushEvery bounds how long an appended entry stays invisible to
@@ -114,7 +115,7 @@ func (l *queryLog) append(e lakegate.QueryLogEntry) error {
 	}
 	l.seq++
 	err := l.app.AppendRow(l.seq, e.ID, e.Start.UTC(), e.User, e.Engine, e.Format, e.SQL, nullable(e.Params),
-		int32(e.Status), nullable(e.Code), e.Rows, e.Bytes, float64(e.Elapsed.Microseconds())/1000, e.Cached, nullable(e.Error), nullable(e.Route))
+		int32(e.Status), nullable(e.Code), e.Rows, e.Bytes, float64(e.Elapsed.Microseconds())/1000, e.Cached, nullable(e.Error), nullable(e.Route), protocolOf(e))
 	if err != nil {
 		return lakegate.Wrap(lakegate.EINTERNAL, err, "duckdb engine: cannot append to the query log")
 	}
@@ -204,4 +205,13 @@ func readsQueryLog(text string) bool {
 // log; such a table gets no view.
 func isQueryLog(key string) bool {
 	return strings.EqualFold(key, QueryLogSchema+"."+QueryLogTable)
+}
+
+// protocolOf is the entry's protocol; an entry that names none came over
+// HTTP, the only protocol before pgwire.
+func protocolOf(e lakegate.QueryLogEntry) string {
+	if e.Protocol == "" {
+		return lakegate.ProtocolHTTP
+	}
+	return e.Protocol
 }

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// pgLake lands two tenants' attempts (acme, beta), makes an analyst token
+// for each and serves the lake with the PostgreSQL protocol on; it
+// returns the HTTP base, the protocol's port and the tokens.
+func pgLake(t *testing.T) (base, port, acme, beta string) {
+	t.Helper()
+	lake := t.TempDir()
+	for tenant, seed := range map[string]string{"acme": "1", "beta": "2"} {
+		src := filepath.Join(t.TempDir(), tenant+".json")
+		mustRun(t, "generate", "assessments", "--attempts", "150", "--seed", seed, "-o", src)
+		mustRun(t, "ingest", "assessments", src, "--lake", lake, "--tenant", tenant)
+	}
+	acme = createToken(t, lake, "ana", "analyst")
+	beta = strings.TrimSpace(mustRun(t, "token", "create", "--lake", lake, "--user", "bo", "--tenant", "beta", "--role", "analyst"))
+	port = freePort(t)
+	base, _ = startApp(t, "serve", "--lake", lake, "--pg-addr", "127.0.0.1:"+port)
+	return base, port, acme, beta
+}
+
+func pgConnect(t *testing.T, port, user, token string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), fmt.Sprintf("postgres://%s:%s@127.0.0.1:%s/lakegate?sslmode=disable", user, token, port))
+	if err != nil {
+		t.Fatalf("connect as %s: %v", user, err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// pgState is the SQLSTATE of a PostgreSQL error ("" for none).
+func pgState(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+func TestPGWireWithPgx(t *testing.T) {
+	base, port, acme, beta := pgLake(t)
+	ctx := context.Background()
+	ana := pgConnect(t, port, "ana", acme)
+
+	// A business question with a parameter, over the extended protocol,
+	// answers what HTTP answers.
+	sql := "SELECT exam_name, count(*) AS n FROM assessments.attempts WHERE exam_name <> $1 GROUP BY 1 ORDER BY 1"
+	rows, err := ana.Query(ctx, sql, "nothing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got strings.Builder
+	got.WriteString("exam_name,n\n")
+	for rows.Next() {
+		var name string
+		var n int64
+		if err := rows.Scan(&name, &n); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&got, "%s,%d\n", name, n)
+	}
+	if rows.Err() != nil {
+		t.Fatal(rows.Err())
+	}
+	want := unquoteCSV(t, csvQuery(t, base, acme, strings.ReplaceAll(sql, "$1", "'nothing'"), ""))
+	if got.String() != want {
+		t.Errorf("pg answer:\n%s\nHTTP answer:\n%s", got.String(), want)
+	}
+
+	// The simple protocol too, and a tenant sees its own rows only.
+	ids := "SELECT DISTINCT user_exam_id FROM assessments.attempts ORDER BY 1"
+	for user, tok := range map[string]string{"ana": acme, "bo": beta} {
+		c := pgConnect(t, port, user, tok)
+		var list []string
+		rows, err := c.Query(ctx, ids, pgx.QueryExecModeSimpleProtocol)
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := csvQuery(t, base, tok, ids, ""); "user_exam_id\n"+strings.Join(list, "\n")+"\n" != want {
+			t.Errorf("%s over pg sees %d ids, over HTTP %d", user, len(list), lines(want))
+		}
+	}
+}
+
+// unquoteCSV rewrites CSV without its quotes (values hold no commas).
+func unquoteCSV(t *testing.T, text string) string {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(text)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, r := range recs {
+		b.WriteString(strings.Join(r, ",") + "\n")
+	}
+	return b.String()
+}
+
+func TestPGWireTypes(t *testing.T) {
+	_, port, acme, _ := pgLake(t)
+	ana := pgConnect(t, port, "ana", acme)
+	var (
+		i     int64
+		f     float64
+		s     string
+		b     bool
+		d     time.Time
+		ts    time.Time
+		arr   []int32
+		js    map[string]any
+		dec   string
+		nulls *string
+	)
+	err := ana.QueryRow(context.Background(), `SELECT 42::BIGINT, 1.5::DOUBLE, 'héllo', true, DATE '2026-01-02', TIMESTAMP '2026-01-02 03:04:05.5',
+		[1, 2, NULL]::INTEGER[], {'a': 1, 'b': 'x'}, CAST(12.345 AS DECIMAL(10,3))::VARCHAR, NULL::VARCHAR`).Scan(&i, &f, &s, &b, &d, &ts, &arr, &js, &dec, &nulls)
+	if err == nil && arr != nil {
+		err = fmt.Errorf("an array with a NULL scanned into []int32: %v", arr)
+	}
+	if err != nil && !strings.Contains(err.Error(), "NULL") {
+		t.Fatal(err)
+	}
+	var arr2 []*int32
+	err = ana.QueryRow(context.Background(), `SELECT 42::BIGINT, 1.5::DOUBLE, 'héllo', true, DATE '2026-01-02', TIMESTAMP '2026-01-02 03:04:05.5',
+		[1, 2, NULL]::INTEGER[], {'a': 1, 'b': 'x'}, CAST(12.345 AS DECIMAL(10,3)), NULL::VARCHAR`).Scan(&i, &f, &s, &b, &d, &ts, &arr2, &js, &dec, &nulls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i != 42 || f != 1.5 || s != "héllo" || !b || d.Format("2006-01-02") != "2026-01-02" || ts.Format("15:04:05.0") != "03:04:05.5" ||
+		len(arr2) != 3 || *arr2[1] != 2 || arr2[2] != nil || js["b"] != "x" || dec != "12.345" || nulls != nil {
+		t.Errorf("values: %v %v %q %v %v %v %v %v %q %v", i, f, s, b, d, ts, arr2, js, dec, nulls)
+	}
+}
+
+func TestPGWireErrorsAndLimits(t *testing.T) {
+	_, port, acme, _ := pgLake(t)
+	ctx := context.Background()
+	ana := pgConnect(t, port, "ana", acme)
+	for sql, state := range map[string]string{
+		"CREATE TABLE x AS SELECT 1":             "42501",
+		"SELEC 1":                                "42601",
+		"SELECT * FROM assessments.nothing_here": "42P01",
+	} {
+		if _, err := ana.Exec(ctx, sql); pgState(err) != state {
+			t.Errorf("%s: %v, want SQLSTATE %s", sql, err, state)
+		}
+	}
+	// The connection goes on after an error.
+	var one int
+	if err := ana.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Fatalf("after errors: %v %d", err, one)
+	}
+	// A wrong token, or another user's, is refused with 28P01.
+	for user, tok := range map[string]string{"ana": "lg_0000000000000000_" + strings.Repeat("0", 64), "bo": acme} {
+		_, err := pgx.Connect(ctx, fmt.Sprintf("postgres://%s:%s@127.0.0.1:%s/lakegate?sslmode=disable", user, tok, port))
+		if pgState(err) != "28P01" {
+			t.Errorf("sign in as %s with a bad token: %v", user, err)
+		}
+	}
+	// Cancelling the context sends a cancel request: the engine stops.
+	qctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := ana.Exec(qctx, "SELECT sum(i) FROM range(100000000000) t(i)")
+	if err == nil || time.Since(start) > 20*time.Second {
+		t.Fatalf("a cancelled query: %v after %s", err, time.Since(start))
+	}
+}
+
+func TestPGWireCatalogIsTheTenants(t *testing.T) {
+	_, port, acme, _ := pgLake(t)
+	ana := pgConnect(t, port, "ana", acme)
+	rows, err := ana.Query(context.Background(),
+		"SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(names, ","), "assessments.attempts") || strings.Contains(strings.Join(names, ","), "query_log") {
+		t.Errorf("information_schema.tables: %v", names)
+	}
+}

@@ -1,0 +1,258 @@
+package duckdb
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/lakegate/lakegate"
+)
+
+// PGCatalog answers the PostgreSQL catalog queries that clients send on
+// connect and when browsing (pg_catalog.pg_class, information_schema
+// .columns, psql's \dt and \d, JDBC's getTables) from lakegate's
+// catalog: a tenant's tables are created, empty and with their columns'
+// types, in a private in-memory DuckDB whose own pg_catalog emulation
+// then answers. Nothing of an engine is in it: no data, no query log, no
+// other tenant's tables. It is pgwire's Metadata.
+type PGCatalog struct {
+	mirrors *lru.Cache[string, *mirror]
+}
+
+// mirror is one tenant's tables at one catalog version.
+type mirror struct{ db *sql.DB }
+
+// mirrorCacheSize bounds the mirrors kept (tenants × versions in use).
+const mirrorCacheSize = 32
+
+// NewPGCatalog makes an empty PGCatalog; mirrors are built on first use.
+func NewPGCatalog() *PGCatalog {
+	c, _ := lru.NewWithEvict[string, *mirror](mirrorCacheSize, func(_ string, m *mirror) {
+		// A query may still read an evicted mirror: close it later.
+		time.AfterFunc(time.Minute, func() { m.db.Close() })
+	})
+	return &PGCatalog{mirrors: c}
+}
+
+// Query runs one read-only statement over the mirror of tables. It
+// returns EFORBIDDEN for anything but one SELECT or EXPLAIN, EINVALID
+// for SQL DuckDB's catalog cannot answer.
+func (p *PGCatalog) Query(ctx context.Context, tables []lakegate.Table, version int64, text string, params []any) (lakegate.Rows, error) {
+	m, err := p.mirror(ctx, tables, version)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := m.db.Conn(ctx)
+	if err != nil {
+		return nil, lakegate.Wrap(lakegate.EUNAVAILABLE, err, "pg catalog: no connection")
+	}
+	if err := checkMirrorSQL(conn, text); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	rs, err := conn.QueryContext(ctx, text, params...)
+	if err != nil {
+		conn.Close()
+		return nil, mirrorError(err)
+	}
+	r, err := newMirrorRows(conn, rs)
+	if err != nil {
+		rs.Close()
+		conn.Close()
+		return nil, mirrorError(err)
+	}
+	return r, nil
+}
+
+// checkMirrorSQL lets through one SELECT or EXPLAIN, as the engine does:
+// a mirror is shared by a tenant's connections.
+func checkMirrorSQL(conn *sql.Conn, text string) error {
+	if err := screen(text); err != nil {
+		return err
+	}
+	typ, _, err := inspect(conn, text)
+	if err != nil {
+		return mirrorError(err)
+	}
+	if typ != duckdb.STATEMENT_TYPE_SELECT && typ != duckdb.STATEMENT_TYPE_EXPLAIN {
+		return lakegate.Errorf(lakegate.EFORBIDDEN, "%s; got %s", readOnlyHelp, typeName(typ))
+	}
+	return nil
+}
+
+func mirrorError(err error) error {
+	if lakegate.ErrorCode(err) != lakegate.EINTERNAL {
+		return err
+	}
+	return lakegate.Wrap(lakegate.EINVALID, err, "catalog query: %s", firstLine(engineMessage(err)))
+}
+
+// mirror returns the tables' mirror, building it on first use.
+func (p *PGCatalog) mirror(ctx context.Context, tables []lakegate.Table, version int64) (*mirror, error) {
+	key := mirrorKey(tables, version)
+	if m, ok := p.mirrors.Get(key); ok {
+		return m, nil
+	}
+	m, err := buildMirror(ctx, tables)
+	if err != nil {
+		return nil, err
+	}
+	p.mirrors.Add(key, m)
+	return m, nil
+}
+
+// mirrorKey names a set of tables at a version: two tenants at one
+// catalog version have different tables, so different keys.
+func mirrorKey(tables []lakegate.Table, version int64) string {
+	names := make([]string, len(tables))
+	for i, t := range tables {
+		names[i] = fmt.Sprintf("%s.%s@%d", t.Database, t.Name, t.Version)
+	}
+	sort.Strings(names)
+	h := sha256.Sum256([]byte(strings.Join(names, "\n")))
+	return fmt.Sprintf("%d/%s", version, hex.EncodeToString(h[:8]))
+}
+
+func buildMirror(ctx context.Context, tables []lakegate.Table) (*mirror, error) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return nil, lakegate.Wrap(lakegate.EINTERNAL, err, "pg catalog: cannot open DuckDB")
+	}
+	for _, s := range mirrorDDL(tables) {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			db.Close()
+			return nil, lakegate.Wrap(lakegate.EINTERNAL, err, "pg catalog: %s", s)
+		}
+	}
+	return &mirror{db: db}, nil
+}
+
+// mirrorDDL creates each table's schema and the table, then confines the
+// DuckDB: no files, no extensions, settings frozen.
+func mirrorDDL(tables []lakegate.Table) []string {
+	var stmts []string
+	schemas := map[string]bool{}
+	for _, t := range tables {
+		if !schemas[t.Database] {
+			schemas[t.Database] = true
+			stmts = append(stmts, "CREATE SCHEMA "+quoteIdent(t.Database))
+		}
+		stmts = append(stmts, tableDDL(t)...)
+	}
+	names := make([]string, 0, len(schemas))
+	for s := range schemas {
+		names = append(names, s)
+	}
+	sort.Strings(names)
+	if len(names) > 0 {
+		stmts = append(stmts, "SET search_path="+quoteString(strings.Join(append(names, "main"), ",")))
+	}
+	return append(stmts, "SET threads=1", "SET memory_limit='256MB'", "SET enable_external_access=false",
+		"SET autoinstall_known_extensions=false", "SET autoload_known_extensions=false", "SET lock_configuration=true")
+}
+
+func tableDDL(t lakegate.Table) []string {
+	name := quoteIdent(t.Database) + "." + quoteIdent(t.Name)
+	var cols []string
+	seen := map[string]bool{}
+	var comments []string
+	for _, c := range append(append([]lakegate.Column(nil), t.Columns...), t.PartitionKeys...) {
+		if seen[c.Name] {
+			continue
+		}
+		seen[c.Name] = true
+		cols = append(cols, quoteIdent(c.Name)+" "+mirrorType(c.Type))
+		if c.Comment != "" {
+			comments = append(comments, "COMMENT ON COLUMN "+name+"."+quoteIdent(c.Name)+" IS "+quoteString(c.Comment))
+		}
+	}
+	stmts := []string{"CREATE TABLE " + name + " (" + strings.Join(cols, ", ") + ")"}
+	if t.Description != "" {
+		stmts = append(stmts, "COMMENT ON TABLE "+name+" IS "+quoteString(t.Description))
+	}
+	return append(stmts, comments...)
+}
+
+// mirrorType is a column's type as DuckDB declares it; a catalog type
+// DuckDB does not know (Hive's string, a Presto row) becomes VARCHAR.
+func mirrorType(typ string) string {
+	t := strings.TrimSpace(typ)
+	if t == "" || strings.ContainsAny(t, ";'\"") {
+		return "VARCHAR"
+	}
+	switch strings.ToLower(t) {
+	case "string":
+		return "VARCHAR"
+	case "int":
+		return "INTEGER"
+	}
+	if strings.HasPrefix(strings.ToLower(t), "array<") || strings.HasPrefix(strings.ToLower(t), "struct<") || strings.HasPrefix(strings.ToLower(t), "map<") {
+		return "VARCHAR"
+	}
+	return t
+}
+
+// mirrorRows is a cursor over a mirror's answer, in neutral values.
+type mirrorRows struct {
+	conn *sql.Conn
+	rs   *sql.Rows
+	cols []lakegate.Column
+	vals []any
+	ptrs []any
+	err  error
+}
+
+func newMirrorRows(conn *sql.Conn, rs *sql.Rows) (*mirrorRows, error) {
+	types, err := rs.ColumnTypes()
+	if err != nil {
+		return nil, err
+	}
+	r := &mirrorRows{conn: conn, rs: rs, cols: make([]lakegate.Column, len(types)), vals: make([]any, len(types)), ptrs: make([]any, len(types))}
+	for i, t := range types {
+		r.cols[i] = lakegate.Column{Name: t.Name(), Type: t.DatabaseTypeName()}
+		r.ptrs[i] = &r.vals[i]
+	}
+	return r, nil
+}
+
+func (r *mirrorRows) Columns() []lakegate.Column { return r.cols }
+func (r *mirrorRows) Values() []any              { return r.vals }
+
+func (r *mirrorRows) Next() bool {
+	if r.err != nil || !r.rs.Next() {
+		return false
+	}
+	clear(r.vals)
+	if r.err = r.rs.Scan(r.ptrs...); r.err != nil {
+		return false
+	}
+	for i := range r.vals {
+		if needsNeutral(r.cols[i].Type) {
+			r.vals[i] = neutral(r.vals[i], r.cols[i].Type)
+		}
+	}
+	return true
+}
+
+func (r *mirrorRows) Err() error {
+	if r.err == nil {
+		r.err = r.rs.Err()
+	}
+	if r.err != nil {
+		return mirrorError(r.err)
+	}
+	return nil
+}
+
+func (r *mirrorRows) Close() error {
+	r.rs.Close()
+	return r.conn.Close()
+}
