@@ -59,7 +59,10 @@ func queryAll(c *config, r *results, size int, lake string) error {
 	s.versions(ctx)
 	// queue_wait: 16 clients of seconds-long questions (10M attempts) wait
 	// longer than the default 10 s for one of the 4 slots a user has.
-	if s.gw, err = serve(c, lake, c.presto != "" && c.hmsAddr != "", "--queue-wait", "10m"); err != nil {
+	// memory_limit: the default 512MB (per tenant's engine) is too little
+	// for 4 distinct counts at once over 10M attempts; an operator serving
+	// that much raises it, as the in-process DuckDB has 80% of RAM.
+	if s.gw, err = serve(c, lake, c.presto != "" && c.hmsAddr != "", "--queue-wait", "10m", "--memory-limit", serveMemory); err != nil {
 		return err
 	}
 	defer s.gw.stop()
@@ -70,6 +73,9 @@ func queryAll(c *config, r *results, size int, lake string) error {
 	}
 	return nil
 }
+
+// serveMemory is lakegate's memory_limit in the query runs.
+const serveMemory = "8GB"
 
 // runs is the timed runs per question: a third beyond the peers' size
 // (10M attempts: seconds per question), so the full run keeps to its hour.
@@ -201,8 +207,9 @@ func (s *systems) presto(ctx context.Context) error {
 func (s *systems) sixteenClients(ctx context.Context) error {
 	for _, q := range s.qs {
 		lr, err := load(s.c, 16, func(ctx context.Context) error { _, err := s.gw.canned(ctx, q.Name, "duckdb"); return err })
-		if err != nil {
-			return fmt.Errorf("%s, 16 clients: %w", q.Name, err)
+		if err != nil { // recorded (out of memory at 10M is an answer too), not fatal
+			lr = loadRun{Clients: 16, Error: errorCode(err)}
+			logf("%s, 16 clients on lakegate failed: %v", q.Name, err)
 		}
 		lr.Size, lr.Query, lr.System = s.size, q.Name, "lakegate"
 		s.r.Load = append(s.r.Load, lr)

@@ -170,7 +170,7 @@ func (r *results) cannedSection(m *md, charts string) {
 	m.p("### Canned questions, one client (ms)")
 	m.p("")
 	m.p("lakegate: `POST /v1/saved/NAME/run?engine=duckdb` with `Cache-Control: no-cache`, the whole JSON")
-	m.p("answer read. DuckDB: the same SQL in this process on the same Parquet (the limit). PostgreSQL: the")
+	m.p("answer read (served with `memory_limit` " + serveMemory + "). DuckDB: the same SQL in this process on the same Parquet (the limit). PostgreSQL: the")
 	m.p("same question in its dialect through pgx. Presto: the gateway's `engine=presto` (Presto reads the")
 	m.p("lake through lakegate's metastore). Spark: the question as Spark SQL in a warm session over the")
 	m.p("Parquet its own job wrote; end to end adds a fresh session's start-up.")

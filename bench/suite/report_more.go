@@ -11,7 +11,8 @@ func (r *results) loadSection(m *md, charts string) {
 	m.p("### Canned questions, 16 clients: throughput (queries/s)")
 	m.p("")
 	m.p("16 clients send the same question back to back for a bounded time and count; lakegate with the")
-	m.p("cache bypassed (the server's default limits: 4 queries at once per user, the rest queued),")
+	m.p("cache bypassed (the server's default limits: 4 queries at once per user, the rest queued;")
+	m.p("`memory_limit` " + serveMemory + " instead of the default 512MB),")
 	m.p("PostgreSQL through a pgx pool of 32.")
 	m.p("")
 	for _, f := range r.Sizes {
@@ -22,6 +23,9 @@ func (r *results) loadSection(m *md, charts string) {
 				continue
 			}
 			row := []string{q, fmt.Sprintf("%.1f", l.QPS), fmt.Sprintf("%.0f / %.0f", l.P50, l.P99)}
+			if l.Error != "" {
+				row = []string{q, "failed: " + l.Error, "—"}
+			}
 			if p != nil {
 				row = append(row, fmt.Sprintf("%.1f", p.QPS), fmt.Sprintf("%.0f / %.0f", p.P50, p.P99), fmt.Sprintf("%.1f×", l.QPS/p.QPS))
 			} else {

@@ -76,6 +76,7 @@ type loadRun struct {
 	P50      float64 `json:"p50_ms"`
 	P99      float64 `json:"p99_ms"`
 	Client   string  `json:"client,omitempty"` // the load generator, when not the suite's own
+	Error    string  `json:"error,omitempty"`  // why the loop stopped (a request failed)
 }
 
 // pruneRun compares a query touching one partition with the full scan.
