@@ -126,10 +126,12 @@ func (c *conn) signIn(m *pgproto3.StartupMessage) (bool, error) {
 		return false, c.fatal(err)
 	}
 	c.counted = true
-	user := m.Parameters["user"]
-	password, err := c.password()
-	if err != nil {
-		return false, err
+	user, password := m.Parameters["user"], ""
+	if !c.s.opt.Trust {
+		var err error
+		if password, err = c.password(); err != nil {
+			return false, err
+		}
 	}
 	who, err := c.s.opt.Gateway.SignIn(c.ctx, user, password)
 	if err != nil {
@@ -212,6 +214,8 @@ func (c *conn) handle(msg pgproto3.FrontendMessage) error {
 			return nil
 		}
 	}
+	// Replies to the extended protocol's messages wait in the buffer for
+	// Sync or Flush, as PostgreSQL's do: one write per batch.
 	switch m := msg.(type) {
 	case *pgproto3.Query:
 		c.simpleQuery(m.String)
@@ -232,7 +236,11 @@ func (c *conn) handle(msg pgproto3.FrontendMessage) error {
 		c.fatal(lakegate.Errorf(lakegate.EINVALID, "unsupported message %T: lakegate speaks simple and extended query", msg))
 		return errors.New("unsupported message")
 	}
-	return c.be.Flush()
+	switch msg.(type) {
+	case *pgproto3.Query, *pgproto3.Sync, *pgproto3.Flush:
+		return c.be.Flush()
+	}
+	return nil
 }
 
 // extended reports an error of an extended-protocol message and skips the
@@ -244,15 +252,22 @@ func (c *conn) extended(err error) {
 	}
 }
 
-// sync ends an extended-protocol batch: the unnamed portal closes, as
-// PostgreSQL closes it at the end of the implicit transaction.
+// sync ends an extended-protocol batch. Outside a transaction block its
+// implicit transaction ends, and with it every portal, as in PostgreSQL:
+// a suspended portal holds a query slot, so it must not outlive it.
 func (c *conn) sync() {
 	c.failed = false
-	if p := c.portals[""]; p != nil {
-		p.close()
-		delete(c.portals, "")
+	if !c.session.inTx {
+		c.closePortalsOnly()
 	}
 	c.be.Send(&pgproto3.ReadyForQuery{TxStatus: c.session.txStatus()})
+}
+
+func (c *conn) closePortalsOnly() {
+	for name, p := range c.portals {
+		p.close()
+		delete(c.portals, name)
+	}
 }
 
 // startQuery makes the context of one query, which a cancel request or
@@ -281,8 +296,5 @@ func (c *conn) kill() {
 
 func (c *conn) closePortals() {
 	c.closeCursors("", true)
-	for name, p := range c.portals {
-		p.close()
-		delete(c.portals, name)
-	}
+	c.closePortalsOnly()
 }

@@ -28,11 +28,11 @@ var (
 
 // parseCopy reads a COPY statement; ok is false for anything else.
 func parseCopy(sql string) (copySpec, bool, error) {
-	if copyFromRE.MatchString(sql) {
-		return copySpec{}, true, lakegate.Errorf(lakegate.EFORBIDDEN, "COPY FROM writes; lakegate is read-only over this protocol: ingest with `lakegate ingest` or POST /v1/ingest")
-	}
 	m := copyRE.FindStringSubmatch(sql)
 	if m == nil {
+		if copyFromRE.MatchString(sql) {
+			return copySpec{}, true, lakegate.Errorf(lakegate.EFORBIDDEN, "COPY FROM writes; lakegate is read-only over this protocol: ingest with `lakegate ingest` or POST /v1/ingest")
+		}
 		return copySpec{}, false, nil
 	}
 	src, opts := strings.TrimSpace(m[1]), strings.ToLower(m[2])

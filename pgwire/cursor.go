@@ -70,13 +70,13 @@ func identName(s string) string {
 
 // cursorStatement runs a cursor statement: rows for FETCH (described
 // first when describe), and its tag.
-func (c *conn) cursorStatement(op cursorOp, formats []int16, describe bool) error {
+func (c *conn) cursorStatement(op cursorOp, params []any, formats []int16, describe bool) error {
 	switch op.kind {
 	case "declare":
 		if c.cursors[op.name] != nil {
 			return lakegate.Errorf(lakegate.ECONFLICT, "cursor %q already exists; close it first", op.name)
 		}
-		p := &portal{sql: op.sql, hold: op.hold}
+		p := &portal{sql: op.sql, params: params, hold: op.hold}
 		if err := c.openPortal(p); err != nil {
 			return err
 		}

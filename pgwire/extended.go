@@ -132,6 +132,9 @@ func (c *conn) describe(m *pgproto3.Describe) error {
 	if m.ObjectType == 'P' {
 		p := c.portals[m.Name]
 		if p == nil {
+			p = c.cursors[m.Name] // a DECLAREd cursor is a portal too (psycopg describes it)
+		}
+		if p == nil {
 			return lakegate.Errorf(lakegate.ENOTFOUND, "portal %q does not exist", m.Name)
 		}
 		return c.describePortal(p)
@@ -203,7 +206,13 @@ func (c *conn) describeStatement(st *statement, n int) error {
 	p := &portal{sql: "SELECT * FROM (" + strings.TrimRight(strings.TrimSpace(st.sql), ";") + ") AS described LIMIT 0", params: make([]any, n)}
 	defer p.close()
 	if err := c.openPortal(p); err != nil {
-		return err
+		// Not a query that nests (EXPLAIN, SHOW TABLES, DESCRIBE): run
+		// it as it is, with NULL parameters, and read its columns.
+		p.close()
+		p.sql = st.sql
+		if err2 := c.openPortal(p); err2 != nil {
+			return err2
+		}
 	}
 	c.be.Send(rowDescription(p.cols, nil))
 	return nil
@@ -219,7 +228,7 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 		c.sendCommand(*p.cmd, p.formats, false)
 		return nil
 	case p.cursor != nil:
-		return c.cursorStatement(*p.cursor, p.formats, false)
+		return c.cursorStatement(*p.cursor, p.params, p.formats, false)
 	case p.done:
 		c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte("SELECT " + strconv.Itoa(p.sent))})
 		return nil

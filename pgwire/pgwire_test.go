@@ -103,6 +103,9 @@ func TestStatementsRecognized(t *testing.T) {
 	if !ok || err != nil || !cp.csv || !cp.header || strings.TrimSpace(cp.sql) != "SELECT 1" {
 		t.Errorf("copy: %+v %v %v", cp, ok, err)
 	}
+	if cp, ok, err := parseCopy(`COPY ( SELECT a FROM t ) TO STDOUT WITH (FORMAT csv)`); !ok || err != nil || cp.sql != " SELECT a FROM t " {
+		t.Errorf("COPY of a query with FROM: %+v %v", cp, err)
+	}
 	if _, ok, err := parseCopy("COPY t FROM STDIN"); !ok || lakegate.ErrorCode(err) != lakegate.EFORBIDDEN {
 		t.Errorf("COPY FROM: %v %v", ok, err)
 	}

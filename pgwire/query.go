@@ -113,7 +113,7 @@ func (c *conn) simpleQuery(sql string) {
 	}
 	if op, ok, err := parseCursor(sql); ok || err != nil {
 		if err == nil {
-			err = c.cursorStatement(op, nil, true)
+			err = c.cursorStatement(op, nil, nil, true)
 		}
 		if err != nil {
 			c.be.Send(errorResponse(err))

@@ -36,6 +36,9 @@ type Metadata interface {
 type Options struct {
 	Gateway  lakegate.Gateway
 	Metadata Metadata
+	// Trust signs every client in without a password, as the gateway's
+	// SignIn does with authentication off (auth: none).
+	Trust bool
 	// TLS, when set, answers an SSLRequest with 'S' and a handshake;
 	// without it the answer is 'N' and the client goes on in clear.
 	TLS *tls.Config

@@ -62,10 +62,11 @@ type command struct {
 }
 
 var (
-	setRE   = regexp.MustCompile(`(?is)^\s*SET\s+(?:SESSION\s+|LOCAL\s+)?([a-z_][a-z0-9_.]*)\s*(?:=|\s+TO\s+)\s*(.*?)\s*;?\s*$`)
-	setTZRE = regexp.MustCompile(`(?is)^\s*SET\s+(?:SESSION\s+|LOCAL\s+)?TIME\s+ZONE\s+(.*?)\s*;?\s*$`)
-	showRE  = regexp.MustCompile(`(?is)^\s*SHOW\s+([a-z_][a-z0-9_.]*|ALL)\s*;?\s*$`)
-	wordRE  = regexp.MustCompile(`(?is)^\s*([a-z]+)(?:\s+([a-z]+))?`)
+	setRE           = regexp.MustCompile(`(?is)^\s*SET\s+(?:SESSION\s+|LOCAL\s+)?([a-z_][a-z0-9_.]*)\s*(?:=|\s+TO\s+)\s*(.*?)\s*;?\s*$`)
+	setTZRE         = regexp.MustCompile(`(?is)^\s*SET\s+(?:SESSION\s+|LOCAL\s+)?TIME\s+ZONE\s+(.*?)\s*;?\s*$`)
+	showRE          = regexp.MustCompile(`(?is)^\s*SHOW\s+([a-z_][a-z0-9_.]*|ALL)\s*;?\s*$`)
+	showIsolationRE = regexp.MustCompile(`(?is)^\s*SHOW\s+TRANSACTION\s+ISOLATION\s+LEVEL\s*;?\s*$`)
+	wordRE          = regexp.MustCompile(`(?is)^\s*([a-z]+)(?:\s+([a-z]+))?`)
 )
 
 // sessionCommand answers SET, SHOW, RESET, transaction control and the
@@ -82,6 +83,9 @@ func (s *session) sessionCommand(sql string) (cmd command, ok bool, err error) {
 	if m := showRE.FindStringSubmatch(sql); m != nil {
 		return s.show(strings.ToLower(m[1]))
 	}
+	if showIsolationRE.MatchString(sql) { // SQLAlchemy asks on connect
+		return command{tag: "SHOW", columns: []string{"transaction_isolation"}, rows: [][]string{{s.params["transaction_isolation"]}}}, true, nil
+	}
 	w := wordRE.FindStringSubmatch(sql)
 	if w == nil {
 		return command{}, false, nil
@@ -95,8 +99,13 @@ func (s *session) sessionCommand(sql string) (cmd command, ok bool, err error) {
 		s.inTx = false
 		return command{tag: "COMMIT"}, true, nil
 	case "ROLLBACK", "ABORT":
+		if second == "TO" { // ROLLBACK TO SAVEPOINT: the transaction goes on
+			return command{tag: "ROLLBACK"}, true, nil
+		}
 		s.inTx = false
 		return command{tag: "ROLLBACK"}, true, nil
+	case "SAVEPOINT", "RELEASE": // psycopg's nested transactions; nothing to undo
+		return command{tag: first}, true, nil
 	case "DISCARD", "RESET", "DEALLOCATE", "UNLISTEN":
 		if first == "RESET" && second != "" && second != "ALL" {
 			delete(s.params, strings.ToLower(w[2]))

@@ -120,6 +120,16 @@ func encodeText(v any, oid uint32) []byte {
 		return jsonText(v)
 	}
 	switch x := v.(type) {
+	case int64:
+		return strconv.AppendInt(nil, x, 10)
+	case int32:
+		return strconv.AppendInt(nil, int64(x), 10)
+	case int16:
+		return strconv.AppendInt(nil, int64(x), 10)
+	case int8:
+		return strconv.AppendInt(nil, int64(x), 10)
+	case int:
+		return strconv.AppendInt(nil, int64(x), 10)
 	case bool:
 		if x {
 			return []byte("t")
@@ -312,9 +322,9 @@ func numberBinary(v any, oid uint32) ([]byte, error) {
 		f, _ := toFloat(v)
 		return binary.BigEndian.AppendUint64(nil, math.Float64bits(f)), nil
 	}
-	n, err := strconv.ParseInt(string(encodeText(v, oidInt8)), 10, 64)
+	n, err := toInt64(v)
 	if err != nil {
-		return nil, fmt.Errorf("%v is not an integer", v)
+		return nil, err
 	}
 	switch oid {
 	case oidInt2:
@@ -323,6 +333,28 @@ func numberBinary(v any, oid uint32) ([]byte, error) {
 		return binary.BigEndian.AppendUint32(nil, uint32(n)), nil
 	}
 	return binary.BigEndian.AppendUint64(nil, uint64(n)), nil
+}
+
+// toInt64 is an integer value of any width; unsigned and wide ones are
+// checked to fit.
+func toInt64(v any) (int64, error) {
+	switch x := v.(type) {
+	case int64:
+		return x, nil
+	case int32:
+		return int64(x), nil
+	case int16:
+		return int64(x), nil
+	case int8:
+		return int64(x), nil
+	case int:
+		return int64(x), nil
+	}
+	n, err := strconv.ParseInt(string(encodeText(v, oidInt8)), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%v is not a 64-bit integer", v)
+	}
+	return n, nil
 }
 
 func toFloat(v any) (float64, bool) {

@@ -70,6 +70,8 @@ type fixture struct {
 	// acmeCache is acme's own answer to cacheSQL (its rows, as JSON).
 	acmeCache string
 	betaCache string
+	// pgAddr is the same server's PostgreSQL protocol (attack_pg_test.go).
+	pgAddr string
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -142,6 +144,7 @@ func newFixture(t *testing.T) *fixture {
 		_ = srv.Shutdown(sctx)
 	})
 	f.url = hs.URL
+	f.pgAddr = startPG(t, srv)
 	f.betaActivity(t)
 	f.collectMarkers(t)
 	return f

@@ -25,7 +25,7 @@ func (s *stack) startPG(gw lakegate.Gateway, tlsCfg *tls.Config, authNone bool) 
 		return nil, lakegate.Errorf(lakegate.EINVALID, "refusing to speak the PostgreSQL protocol on %s without authentication: anyone who reaches it would act as an admin. "+
 			"Listen on 127.0.0.1 (--pg-addr 127.0.0.1:5433), use auth: token, or pass --insecure-listen if you mean it", s.cfg.PGAddr)
 	}
-	srv := pgwire.New(pgwire.Options{Gateway: gw, Metadata: duckdb.NewPGCatalog(), TLS: tlsCfg,
+	srv := pgwire.New(pgwire.Options{Gateway: gw, Metadata: duckdb.NewPGCatalog(), TLS: tlsCfg, Trust: authNone,
 		MaxConns: s.cfg.PGMaxConns, MaxConnsPerUser: s.cfg.PGMaxConnsPerUser, IdleTimeout: s.cfg.PGIdleTimeout,
 		ServerVersion: "15.0 (lakegate " + lakegate.Version + ")", Logger: s.log})
 	go func() {

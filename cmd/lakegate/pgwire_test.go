@@ -17,7 +17,7 @@ import (
 // pgLake lands two tenants' attempts (acme, beta), makes an analyst token
 // for each and serves the lake with the PostgreSQL protocol on; it
 // returns the HTTP base, the protocol's port and the tokens.
-func pgLake(t *testing.T) (base, port, acme, beta string) {
+func pgLake(t *testing.T, serveArgs ...string) (base, port, acme, beta string) {
 	t.Helper()
 	lake := t.TempDir()
 	for tenant, seed := range map[string]string{"acme": "1", "beta": "2"} {
@@ -28,7 +28,7 @@ func pgLake(t *testing.T) (base, port, acme, beta string) {
 	acme = createToken(t, lake, "ana", "analyst")
 	beta = strings.TrimSpace(mustRun(t, "token", "create", "--lake", lake, "--user", "bo", "--tenant", "beta", "--role", "analyst"))
 	port = freePort(t)
-	base, _ = startApp(t, "serve", "--lake", lake, "--pg-addr", "127.0.0.1:"+port)
+	base, _ = startApp(t, append([]string{"serve", "--lake", lake, "--pg-addr", "127.0.0.1:" + port}, serveArgs...)...)
 	return base, port, acme, beta
 }
 
@@ -79,6 +79,11 @@ func TestPGWireWithPgx(t *testing.T) {
 	want := unquoteCSV(t, csvQuery(t, base, acme, strings.ReplaceAll(sql, "$1", "'nothing'"), ""))
 	if got.String() != want {
 		t.Errorf("pg answer:\n%s\nHTTP answer:\n%s", got.String(), want)
+	}
+
+	// The query log knows the protocol.
+	if n := csvQuery(t, base, acme, "SELECT count(*) AS n FROM lakegate.query_log WHERE protocol = 'pg' AND username LIKE 'ana%'", ""); n == "n\n0\n" {
+		t.Errorf("no query_log entry with protocol = 'pg': %s", n)
 	}
 
 	// The simple protocol too, and a tenant sees its own rows only.
@@ -198,5 +203,89 @@ func TestPGWireCatalogIsTheTenants(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(names, ","), "assessments.attempts") || strings.Contains(strings.Join(names, ","), "query_log") {
 		t.Errorf("information_schema.tables: %v", names)
+	}
+}
+
+// TestPGWireLimitsAndTLS: the connection limits answer 53300, an idle
+// connection is closed, an oversized message ends only its connection,
+// and with a certificate the protocol speaks TLS.
+func TestPGWireLimitsAndTLS(t *testing.T) {
+	cert, key, pool := selfSigned(t)
+	_, port, acme, _ := pgLake(t, "--pg-max-conns-per-user", "2", "--pg-idle-timeout", "1s", "--tls-cert", cert, "--tls-key", key)
+	ctx := context.Background()
+	url := fmt.Sprintf("postgres://ana:%s@127.0.0.1:%s/lakegate", acme, port)
+	cfg, err := pgx.ParseConfig(url + "?sslmode=verify-full")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.TLSConfig.RootCAs, cfg.TLSConfig.ServerName = pool, "127.0.0.1"
+	first, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatalf("TLS connect: %v", err)
+	}
+	defer first.Close(ctx)
+	var one int
+	if err := first.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+		t.Fatalf("a query over TLS: %v", err)
+	}
+	second, err := pgx.Connect(ctx, url+"?sslmode=require")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close(ctx)
+	if _, err := pgx.Connect(ctx, url+"?sslmode=require"); pgState(err) != "53300" {
+		t.Errorf("a third connection of a user allowed two: %v", err)
+	}
+	// Both are idle past 1s: the server closes them.
+	time.Sleep(1500 * time.Millisecond)
+	if err := first.Ping(ctx); err == nil {
+		t.Error("an idle connection outlived pg_idle_timeout")
+	}
+	third, err := pgx.Connect(ctx, url+"?sslmode=require")
+	if err != nil {
+		t.Fatalf("after the idle ones closed: %v", err)
+	}
+	defer third.Close(ctx)
+	big := strings.Repeat("x", 5<<20)
+	if _, err := third.Exec(ctx, "SELECT '"+big+"'"); err == nil {
+		t.Error("a 5 MB message was taken")
+	}
+	fresh, err := pgx.Connect(ctx, url+"?sslmode=require")
+	if err != nil {
+		t.Fatalf("the server after an oversized message: %v", err)
+	}
+	fresh.Close(ctx)
+}
+
+// TestPGWirePresto: SET lakegate.engine = 'presto' sends the session's
+// queries to the Presto peer, as "engine": "presto" does over HTTP.
+func TestPGWirePresto(t *testing.T) {
+	port := freePort(t)
+	base := prestoGateway(t, "--pg-addr", "127.0.0.1:"+port)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, "postgres://anyone@127.0.0.1:"+port+"/lakegate?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "SET lakegate.engine = 'presto'"); err != nil {
+		t.Fatal(err)
+	}
+	var onPresto, onDuck int64
+	if err := conn.QueryRow(ctx, "SELECT count(*) AS presto_count FROM assessments.attempts").Scan(&onPresto); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "SET lakegate.engine TO duckdb"); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM assessments.attempts").Scan(&onDuck); err != nil {
+		t.Fatal(err)
+	}
+	if onPresto != onDuck || onPresto == 0 {
+		t.Errorf("count: presto %d, duckdb %d", onPresto, onDuck)
+	}
+	_, a, _ := ask(t, "POST", base+"/v1/query", `{"sql":"SELECT engine FROM lakegate.query_log WHERE protocol = 'pg' AND sql LIKE '%presto_count%' AND code IS NULL"}`)
+	if len(a.Rows) == 0 || a.Rows[len(a.Rows)-1][0] != "presto" {
+		t.Errorf("the query log of the pg query: %+v", a)
 	}
 }

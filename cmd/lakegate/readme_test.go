@@ -136,6 +136,26 @@ func TestREADMEQuickStart(t *testing.T) {
 		}
 	}()
 	t.Run("LAKEGATE_TOKEN", func(t *testing.T) { readmeToken(t, home, env, base, port) })
+	t.Run("psql", func(t *testing.T) { readmePsql(t, home, env) })
+}
+
+// readmePsql runs the README's PostgreSQL protocol block: the demo with
+// --pg-addr, then psql's lines, on free ports.
+func readmePsql(t *testing.T, home string, env []string) {
+	needClient(t, "psql", "postgresql-client")
+	lines := readmeBlock(t, "<!-- pg -->")
+	pg, http := freePort(t), freePort(t)
+	env = append(env, "LAKEGATE_ADDR=127.0.0.1:"+http)
+	startBinary(t, home, env, strings.ReplaceAll(lines[0], "5433", pg), "http://127.0.0.1:"+http)
+	for _, l := range lines[1:] {
+		out := shell(t, home, env, strings.ReplaceAll(l, "5433", pg))
+		if !strings.Contains(out, "attempts") && !strings.Contains(out, "Learning Git") && !strings.HasPrefix(out, "COPY ") {
+			t.Errorf("%s:\n%s", l, out)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(home, "attempts.csv")); err != nil || !strings.HasPrefix(string(b), "keen_id,") {
+		t.Errorf("\\copy wrote %.100q: %v", b, err)
+	}
 }
 
 // readmeToken: with LAKEGATE_TOKEN exported as the README says, lakegate

@@ -4,8 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
+	_ "embed"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -54,6 +57,7 @@ func (p *PGCatalog) Query(ctx context.Context, tables []lakegate.Table, version 
 	if err != nil {
 		return nil, lakegate.Wrap(lakegate.EUNAVAILABLE, err, "pg catalog: no connection")
 	}
+	text = rewriteCatalogSQL(text)
 	if err := checkMirrorSQL(conn, text); err != nil {
 		conn.Close()
 		return nil, err
@@ -109,12 +113,13 @@ func (p *PGCatalog) mirror(ctx context.Context, tables []lakegate.Table, version
 	return m, nil
 }
 
-// mirrorKey names a set of tables at a version: two tenants at one
-// catalog version have different tables, so different keys.
+// mirrorKey names a set of tables by all a mirror shows of them (names,
+// columns, descriptions): two tenants share a mirror only when it shows
+// the same for both, so nothing of one can reach the other.
 func mirrorKey(tables []lakegate.Table, version int64) string {
 	names := make([]string, len(tables))
 	for i, t := range tables {
-		names[i] = fmt.Sprintf("%s.%s@%d", t.Database, t.Name, t.Version)
+		names[i] = fmt.Sprintf("%q.%q@%d %q %v %v", t.Database, t.Name, t.Version, t.Description, t.Columns, t.PartitionKeys)
 	}
 	sort.Strings(names)
 	h := sha256.Sum256([]byte(strings.Join(names, "\n")))
@@ -122,10 +127,21 @@ func mirrorKey(tables []lakegate.Table, version int64) string {
 }
 
 func buildMirror(ctx context.Context, tables []lakegate.Table) (*mirror, error) {
-	db, err := sql.Open("duckdb", "")
+	// Every connection sets the search path, whose schemas must exist:
+	// the first one (which then runs the DDL) creates them.
+	init := mirrorSearchPath(tables)
+	connector, err := duckdb.NewConnector("", func(ex driver.ExecerContext) error {
+		for _, s := range init {
+			if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, lakegate.Wrap(lakegate.EINTERNAL, err, "pg catalog: cannot open DuckDB")
 	}
+	db := sql.OpenDB(connector)
 	for _, s := range mirrorDDL(tables) {
 		if _, err := db.ExecContext(ctx, s); err != nil {
 			db.Close()
@@ -135,15 +151,55 @@ func buildMirror(ctx context.Context, tables []lakegate.Table) (*mirror, error) 
 	return &mirror{db: db}, nil
 }
 
+//go:embed pgcompat.sql
+var pgcompatSQL string
+
+var (
+	operatorRE   = regexp.MustCompile(`(?i)OPERATOR\(\s*pg_catalog\.([^)\s]+)\s*\)`)
+	collateRE    = regexp.MustCompile(`(?i)\bCOLLATE\s+(?:pg_catalog\.)?"?default"?`)
+	pgCatalogRE  = regexp.MustCompile(`(?i)\bpg_catalog\.`)
+	infoSchemaRE = regexp.MustCompile(`(?i)\binformation_schema\.(tables|columns|schemata|views)\b`)
+	regclassRE   = regexp.MustCompile(`(?i)'([\w.]+)'\s*::\s*regclass\b`)
+)
+
+// rewriteCatalogSQL turns PostgreSQL's catalog SQL into what the mirror
+// answers: OPERATOR(pg_catalog.~) is ~, COLLATE default goes, and
+// pg_catalog. is dropped so that pgcompat's objects, first on the search
+// path, stand in for what DuckDB's pg_catalog lacks; information_schema's
+// main views become pgcompat's, which hide the mirror's own schemas.
+func rewriteCatalogSQL(text string) string {
+	text = operatorRE.ReplaceAllString(text, "$1")
+	text = collateRE.ReplaceAllString(text, "")
+	text = pgCatalogRE.ReplaceAllString(text, "")
+	text = infoSchemaRE.ReplaceAllString(text, "pgcompat.information_schema_$1")
+	// 'pg_class'::regclass (JDBC's getTables) names a relation: regclass
+	// is a number here, so the name is looked up.
+	text = regclassRE.ReplaceAllString(text, "to_regclass('$1')")
+	// psql's \d reads a publication's columns as prattrs[s] with s a
+	// generate_series alias, which DuckDB takes as the whole row.
+	return strings.ReplaceAll(text, "prattrs[s]", "prattrs[s.generate_series]")
+}
+
 // mirrorDDL creates each table's schema and the table, then confines the
 // DuckDB: no files, no extensions, settings frozen.
 func mirrorDDL(tables []lakegate.Table) []string {
 	var stmts []string
+	var lines []string
+	for _, l := range strings.Split(pgcompatSQL, "\n") {
+		if !strings.HasPrefix(l, "--") {
+			lines = append(lines, l)
+		}
+	}
+	for _, s := range strings.Split(strings.Join(lines, "\n"), ";\n") {
+		if s = strings.TrimSpace(s); s != "" {
+			stmts = append(stmts, s)
+		}
+	}
 	schemas := map[string]bool{}
 	for _, t := range tables {
 		if !schemas[t.Database] {
 			schemas[t.Database] = true
-			stmts = append(stmts, "CREATE SCHEMA "+quoteIdent(t.Database))
+			stmts = append(stmts, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(t.Database))
 		}
 		stmts = append(stmts, tableDDL(t)...)
 	}
@@ -152,11 +208,36 @@ func mirrorDDL(tables []lakegate.Table) []string {
 		names = append(names, s)
 	}
 	sort.Strings(names)
+	current := "public"
 	if len(names) > 0 {
-		stmts = append(stmts, "SET search_path="+quoteString(strings.Join(append(names, "main"), ",")))
+		current = names[0]
 	}
+	// current_schema() names the first database, not pgcompat (first on
+	// the search path). No lock_configuration: each new connection sets
+	// its search path, and clients' SET statements never reach a mirror
+	// (checkMirrorSQL lets SELECT and EXPLAIN through only).
+	stmts = append(stmts, "CREATE MACRO pgcompat.current_schema() AS "+quoteString(current))
 	return append(stmts, "SET threads=1", "SET memory_limit='256MB'", "SET enable_external_access=false",
-		"SET autoinstall_known_extensions=false", "SET autoload_known_extensions=false", "SET lock_configuration=true")
+		"SET autoinstall_known_extensions=false", "SET autoload_known_extensions=false")
+}
+
+// mirrorSearchPath creates the schemas and puts pgcompat first on the
+// search path, then the tables' databases.
+func mirrorSearchPath(tables []lakegate.Table) []string {
+	seen := map[string]bool{}
+	path := []string{"pgcompat"}
+	for _, t := range tables {
+		if !seen[t.Database] {
+			seen[t.Database] = true
+			path = append(path, t.Database)
+		}
+	}
+	sort.Strings(path[1:])
+	var stmts []string
+	for _, s := range path {
+		stmts = append(stmts, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(s))
+	}
+	return append(stmts, "SET search_path="+quoteString(strings.Join(append(path, "main"), ",")))
 }
 
 func tableDDL(t lakegate.Table) []string {
