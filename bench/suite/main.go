@@ -15,6 +15,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
@@ -59,7 +60,14 @@ func main() {
 	flag.StringVar(&c.command, "command", "bench/run.sh", "the command line the report names")
 	requirePeers := flag.Bool("require-peers", false, "fail when a peer's variable is unset")
 	sizes := flag.String("sizes", "", "override the data set sizes, e.g. 20000 (a smoke run; comma-separated)")
+	reportOnly := flag.Bool("report", false, "measure nothing: rewrite the report and charts from -dir's results.json")
 	flag.Parse()
+	if *reportOnly {
+		if err := rewriteReport(c); err != nil {
+			log.Fatalf("suite: %v", err)
+		}
+		return
+	}
 	if c.lakegate == "" || c.duckcopy == "" || c.duckexport == "" {
 		fmt.Fprintln(os.Stderr, "usage: suite -lakegate BIN -duckcopy BIN -duckexport BIN [-quick] [-dir DIR] [-out FILE] [-charts DIR]")
 		os.Exit(2)
@@ -134,6 +142,23 @@ func run(c *config) error {
 		return fmt.Errorf("charts: %w", err)
 	}
 	return writeReport(r, c.out, c.charts)
+}
+
+// rewriteReport makes the charts and the report again from a run's
+// results.json (after a change to the report's wording or charts).
+func rewriteReport(c config) error {
+	b, err := os.ReadFile(filepath.Join(c.dir, "results.json"))
+	if err != nil {
+		return err
+	}
+	var r results
+	if err := json.Unmarshal(b, &r); err != nil {
+		return fmt.Errorf("results.json: %w", err)
+	}
+	if err := charts(&r, c.charts); err != nil {
+		return err
+	}
+	return writeReport(&r, c.out, c.charts)
 }
 
 // benchSize lands one data set with every tool and asks it every question.

@@ -86,8 +86,9 @@ func (r *results) markdown(charts string) string {
 			vs = append(vs, k+" "+v)
 		}
 	}
-	m.p("What ran: lakegate at its defaults (`cluster_attempts_by: exam_name`, `memory_limit: 512MB`, one DuckDB")
-	m.p("thread per core, 4 queries at once per user) but `queue_wait: 10m`, %s; everything on 127.0.0.1.", strings.Join(vs, ", "))
+	m.p("What ran: lakegate at its defaults (`cluster_attempts_by: exam_name`, one DuckDB thread per core, 4 queries")
+	m.p("at once per user) but `queue_wait: 10m` and, for the query runs, `memory_limit: " + serveMemory + "` (ingest and exports at the")
+	m.p("default 512MB), %s; everything on 127.0.0.1.", strings.Join(vs, ", "))
 	m.p("PostgreSQL: the `scripts/peers` cluster (shared_buffers 4GB, fsync off), `work_mem` 256MB per session,")
 	m.p("the tables loaded with COPY, indexed on `attempts (exam_name) INCLUDE (user_exam_id, is_test)`,")
 	m.p("`attempts (started_at)` and `questions (question_id)`, then VACUUM ANALYZE. Presto: one coordinator that")
