@@ -3,6 +3,7 @@ package pgwire
 import (
 	"context"
 	"encoding/binary"
+	"maps"
 	"math"
 	"regexp"
 	"strconv"
@@ -186,7 +187,7 @@ func (c *conn) describeCommand(cmd command, formats []int16) {
 }
 
 func (c *conn) describeStatement(st *statement, n int) error {
-	probe := &session{params: c.session.params}
+	probe := &session{params: maps.Clone(c.session.params)} // describing a SET must not apply it
 	if cmd, ok, err := probe.sessionCommand(st.sql); err != nil || ok {
 		if err == nil {
 			c.describeCommand(cmd, nil)

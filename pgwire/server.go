@@ -13,8 +13,8 @@ package pgwire
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"crypto/tls"
-	"encoding/binary"
 	"errors"
 	"log/slog"
 	"net"
@@ -214,7 +214,7 @@ func (s *Server) cancel(pid uint32, secret []byte) {
 	s.mu.Lock()
 	c := s.byKey[pid]
 	s.mu.Unlock()
-	if c != nil && len(secret) == 4 && binary.BigEndian.Uint32(secret) == binary.BigEndian.Uint32(c.secret) {
+	if c != nil && subtle.ConstantTimeCompare(secret, c.secret) == 1 {
 		c.cancelQuery()
 	}
 }

@@ -96,15 +96,18 @@ func typeSize(oid uint32) int16 {
 	return -1
 }
 
-// elementOID is the element type of an array OID (0 for none).
-func elementOID(oid uint32) uint32 {
+// elementOIDs maps each array OID back to its element type; every value
+// sent asks it, so it is built once.
+var elementOIDs = func() map[uint32]uint32 {
+	m := make(map[uint32]uint32, len(arrayOIDs))
 	for el, arr := range arrayOIDs {
-		if arr == oid {
-			return el
-		}
+		m[arr] = el
 	}
-	return 0
-}
+	return m
+}()
+
+// elementOID is the element type of an array OID (0 for none).
+func elementOID(oid uint32) uint32 { return elementOIDs[oid] }
 
 // encodeText writes v as PostgreSQL's text output of type oid; nil is NULL.
 func encodeText(v any, oid uint32) []byte {

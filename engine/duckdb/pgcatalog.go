@@ -281,54 +281,23 @@ func mirrorType(typ string) string {
 	return t
 }
 
-// mirrorRows is a cursor over a mirror's answer, in neutral values.
+// mirrorRows is a cursor over a mirror's answer; it owns its connection.
 type mirrorRows struct {
+	scanner
 	conn *sql.Conn
-	rs   *sql.Rows
-	cols []lakegate.Column
-	vals []any
-	ptrs []any
-	err  error
 }
 
 func newMirrorRows(conn *sql.Conn, rs *sql.Rows) (*mirrorRows, error) {
-	types, err := rs.ColumnTypes()
+	s, err := newScanner(rs)
 	if err != nil {
 		return nil, err
 	}
-	r := &mirrorRows{conn: conn, rs: rs, cols: make([]lakegate.Column, len(types)), vals: make([]any, len(types)), ptrs: make([]any, len(types))}
-	for i, t := range types {
-		r.cols[i] = lakegate.Column{Name: t.Name(), Type: t.DatabaseTypeName()}
-		r.ptrs[i] = &r.vals[i]
-	}
-	return r, nil
-}
-
-func (r *mirrorRows) Columns() []lakegate.Column { return r.cols }
-func (r *mirrorRows) Values() []any              { return r.vals }
-
-func (r *mirrorRows) Next() bool {
-	if r.err != nil || !r.rs.Next() {
-		return false
-	}
-	clear(r.vals)
-	if r.err = r.rs.Scan(r.ptrs...); r.err != nil {
-		return false
-	}
-	for i := range r.vals {
-		if needsNeutral(r.cols[i].Type) {
-			r.vals[i] = neutral(r.vals[i], r.cols[i].Type)
-		}
-	}
-	return true
+	return &mirrorRows{scanner: s, conn: conn}, nil
 }
 
 func (r *mirrorRows) Err() error {
-	if r.err == nil {
-		r.err = r.rs.Err()
-	}
-	if r.err != nil {
-		return mirrorError(r.err)
+	if err := r.scanErr(); err != nil {
+		return mirrorError(err)
 	}
 	return nil
 }

@@ -137,11 +137,10 @@ func listParams(names []string) string {
 	return strings.Join(out, ", ")
 }
 
-// rows is the cursor over one result; it owns the connection it runs on.
-type rows struct {
-	ctx  context.Context
-	db   *DB
-	conn *sql.Conn
+// scanner reads a database/sql result row by row as engine-neutral
+// values (lakegate's values.go); the engine's cursor and the PostgreSQL
+// catalog mirror's (pgcatalog.go) share it.
+type scanner struct {
 	rs   *sql.Rows
 	cols []lakegate.Column
 	vals []any
@@ -150,53 +149,72 @@ type rows struct {
 	err  error
 }
 
-func newRows(ctx context.Context, db *DB, conn *sql.Conn, rs *sql.Rows) (*rows, error) {
+func newScanner(rs *sql.Rows) (scanner, error) {
 	types, err := rs.ColumnTypes()
 	if err != nil {
-		return nil, err
+		return scanner{}, err
 	}
-	r := &rows{ctx: ctx, db: db, conn: conn, rs: rs,
-		cols: make([]lakegate.Column, len(types)), vals: make([]any, len(types)), ptrs: make([]any, len(types))}
+	s := scanner{rs: rs, cols: make([]lakegate.Column, len(types)), vals: make([]any, len(types)), ptrs: make([]any, len(types))}
 	for i, t := range types {
 		nullable, _ := t.Nullable()
-		r.cols[i] = lakegate.Column{Name: t.Name(), Type: t.DatabaseTypeName(), Nullable: nullable}
-		r.ptrs[i] = &r.vals[i]
-		if needsNeutral(r.cols[i].Type) {
-			r.conv = append(r.conv, i)
+		s.cols[i] = lakegate.Column{Name: t.Name(), Type: t.DatabaseTypeName(), Nullable: nullable}
+		s.ptrs[i] = &s.vals[i]
+		if needsNeutral(s.cols[i].Type) {
+			s.conv = append(s.conv, i)
 		}
 	}
-	return r, nil
+	return s, nil
 }
 
-func (r *rows) Columns() []lakegate.Column { return r.cols }
+func (s *scanner) Columns() []lakegate.Column { return s.cols }
 
-func (r *rows) Next() bool {
-	if r.err != nil || !r.rs.Next() {
+// Values returns the row as engine-neutral values.
+func (s *scanner) Values() []any { return s.vals }
+
+func (s *scanner) Next() bool {
+	if s.err != nil || !s.rs.Next() {
 		return false
 	}
-	clear(r.vals)
-	if err := r.rs.Scan(r.ptrs...); err != nil {
-		r.err = err
+	clear(s.vals)
+	if err := s.rs.Scan(s.ptrs...); err != nil {
+		s.err = err
 		return false
 	}
-	for _, i := range r.conv {
-		r.vals[i] = neutral(r.vals[i], r.cols[i].Type)
+	for _, i := range s.conv {
+		s.vals[i] = neutral(s.vals[i], s.cols[i].Type)
 	}
 	return true
 }
 
-// Values returns the row as engine-neutral values (lakegate's values.go).
-func (r *rows) Values() []any { return r.vals }
+// scanErr is the scan's or the result's error, unmapped.
+func (s *scanner) scanErr() error {
+	if s.err != nil {
+		return s.err
+	}
+	return s.rs.Err()
+}
+
+// rows is the cursor over one result; it owns the connection it runs on.
+type rows struct {
+	scanner
+	ctx  context.Context
+	db   *DB
+	conn *sql.Conn
+}
+
+func newRows(ctx context.Context, db *DB, conn *sql.Conn, rs *sql.Rows) (*rows, error) {
+	s, err := newScanner(rs)
+	if err != nil {
+		return nil, err
+	}
+	return &rows{scanner: s, ctx: ctx, db: db, conn: conn}, nil
+}
 
 func (r *rows) Err() error {
-	err := r.err
-	if err == nil {
-		err = r.rs.Err()
+	if err := r.scanErr(); err != nil {
+		return r.db.mapError(r.ctx, err)
 	}
-	if err == nil {
-		return nil
-	}
-	return r.db.mapError(r.ctx, err)
+	return nil
 }
 
 func (r *rows) Close() error {
