@@ -25,6 +25,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/lakegate/lakegate/bench/internal/report"
 )
 
 type bench struct {
@@ -149,16 +151,7 @@ func (b *bench) stop() {
 }
 
 // peakMB is the server's peak resident set (VmHWM).
-func (b *bench) peakMB() float64 {
-	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", b.srv.Process.Pid))
-	for _, l := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
+func (b *bench) peakMB() float64 { return report.PeakMB(b.srv.Process.Pid) }
 
 var client = &http.Client{Timeout: 30 * time.Minute}
 
@@ -339,11 +332,10 @@ func splice(path, section string) error {
 		return err
 	}
 	s := string(doc)
-	i, j := strings.Index(s, beginMark), strings.Index(s, endMark)
-	if i < 0 || j < i {
-		s += "\n## The PostgreSQL protocol beside HTTP (issue 17)\n\n" + beginMark + "\n" + endMark + "\n"
-		i, j = strings.Index(s, beginMark), strings.Index(s, endMark)
+	body := beginMark + "\n" + section + endMark + "\n"
+	out, ok := report.Splice(s, beginMark, endMark, body)
+	if !ok {
+		out = s + "\n## The PostgreSQL protocol beside HTTP (issue 17)\n\n" + body
 	}
-	s = s[:i+len(beginMark)] + "\n" + section + s[j:]
-	return os.WriteFile(path, []byte(s), 0o644)
+	return os.WriteFile(path, []byte(out), 0o644)
 }

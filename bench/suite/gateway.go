@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/lakegate/lakegate/bench/internal/report"
 )
 
 // gateway is a running `lakegate serve` on loopback.
@@ -66,16 +68,7 @@ func (g *gateway) waitHealthy() error {
 }
 
 // peakMB is the server's peak resident set so far (VmHWM).
-func (g *gateway) peakMB() float64 {
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", g.cmd.Process.Pid))
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
+func (g *gateway) peakMB() float64 { return report.PeakMB(g.cmd.Process.Pid) }
 
 func (g *gateway) stop() {
 	g.cmd.Process.Signal(os.Interrupt)

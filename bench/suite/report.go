@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/lakegate/lakegate/bench/internal/report"
 )
 
 // The generated section of BENCHMARKS.md lies between these markers; the
@@ -41,11 +43,8 @@ func absPath(p string) string {
 // splice replaces the marked section of doc, or inserts it after the
 // first line (the title).
 func splice(doc, section string) string {
-	if i := strings.Index(doc, beginMarker); i >= 0 {
-		if j := strings.Index(doc[i:], endMarker); j >= 0 {
-			rest := strings.TrimPrefix(doc[i+j+len(endMarker):], "\n")
-			return doc[:i] + section + rest
-		}
+	if out, ok := report.Splice(doc, beginMarker, endMarker, section); ok {
+		return out
 	}
 	title, body, _ := strings.Cut(doc, "\n")
 	if !strings.HasPrefix(title, "# ") {
