@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -100,6 +101,9 @@ type Server struct {
 	limits  *limiter  // admission: running and queued queries (limits.go)
 	jobs    *jobStore // async jobs (jobs.go)
 	auth    *auth     // who is calling (auth.go)
+	// wireTables keeps each scope's table list at its catalog version,
+	// for the catalog queries of other protocols (wire.go).
+	wireTables sync.Map
 }
 
 // New builds the server and its routes.

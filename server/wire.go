@@ -135,9 +135,15 @@ func (w *wireRows) Close() error {
 	return err
 }
 
-// Tables lists who's tenant's tables.
+// Tables lists who's tenant's tables. A tool's catalog queries come in
+// bursts (psql's \d sends nine), so the list is read again only when the
+// catalog's version moved.
 func (s *Server) Tables(ctx context.Context, who lakegate.Principal) ([]lakegate.Table, int64, error) {
 	c := s.wireContext(ctx, who)
+	scope, err := s.scopeOf(c)
+	if err != nil {
+		return nil, 0, err
+	}
 	cat, err := s.catalogOf(c)
 	if err != nil {
 		return nil, 0, err
@@ -146,17 +152,35 @@ func (s *Server) Tables(ctx context.Context, who lakegate.Principal) ([]lakegate
 	if err != nil {
 		return nil, 0, err
 	}
-	dbs, err := cat.Databases(ctx)
+	if held, ok := s.wireTables.Load(scope); ok && held.(tablesAt).version == v {
+		return held.(tablesAt).tables, v, nil
+	}
+	tables, err := allTables(ctx, cat)
 	if err != nil {
 		return nil, 0, err
+	}
+	s.wireTables.Store(scope, tablesAt{version: v, tables: tables})
+	return tables, v, nil
+}
+
+// tablesAt is a scope's tables at one catalog version.
+type tablesAt struct {
+	version int64
+	tables  []lakegate.Table
+}
+
+func allTables(ctx context.Context, cat lakegate.Catalog) ([]lakegate.Table, error) {
+	dbs, err := cat.Databases(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var out []lakegate.Table
 	for _, db := range dbs {
 		ts, err := cat.Tables(ctx, db.Name)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		out = append(out, ts...)
 	}
-	return out, v, nil
+	return out, nil
 }
