@@ -11,6 +11,11 @@ type Query struct {
 	ID     string
 	SQL    string
 	Params any // nil, map[string]any or []any
+	// Stream asks for rows produced while the client reads them, in flat
+	// memory, for a caller that pages (the PostgreSQL protocol's portals).
+	// The price: an error may come after rows (Rows.Err), not from Query.
+	// An engine that cannot stream a statement ignores it.
+	Stream bool
 }
 
 // Rows is a streaming result cursor. Values is valid until the next Next.

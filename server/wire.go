@@ -75,7 +75,9 @@ func (s *Server) openWire(c echo.Context, q *call, req request) (*wireRows, erro
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), q.Timeout)
-	rs, err := q.Engine.Query(ctx, lakegate.Query{ID: q.ID, SQL: q.SQL, Params: q.Params})
+	// Streamed: a client pages through portals and cursors, and an error
+	// after rows is the protocol's own ErrorResponse.
+	rs, err := q.Engine.Query(ctx, lakegate.Query{ID: q.ID, SQL: q.SQL, Params: q.Params, Stream: true})
 	if err != nil {
 		cancel()
 		release()

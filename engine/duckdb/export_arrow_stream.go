@@ -177,6 +177,13 @@ func streamingResult(raw bindings.Connection, sel string) (*bindings.Result, err
 	if bindings.Prepare(raw, sel, &stmt) == bindings.StateError {
 		return nil, messageError(bindings.PrepareError(stmt))
 	}
+	return startStreaming(stmt)
+}
+
+// startStreaming runs a prepared (and bound) statement as a streaming
+// query: DuckDB produces its chunks as they are fetched. The caller
+// destroys the result; stmt may be destroyed once it returned.
+func startStreaming(stmt bindings.PreparedStatement) (*bindings.Result, error) {
 	var pending bindings.PendingResult
 	defer bindings.DestroyPending(&pending)
 	if bindings.PendingPreparedStreaming(stmt, &pending) == bindings.StateError {

@@ -55,6 +55,15 @@ func (db *DB) Query(ctx context.Context, q lakegate.Query) (lakegate.Rows, error
 		db.closeConn(conn)
 		return nil, db.mapError(ctx, err)
 	}
+	if q.Stream && streamable(q.Params) {
+		if r, ok, err := db.queryStream(ctx, conn, text); ok {
+			if err != nil {
+				db.closeConn(conn)
+				return nil, db.mapError(ctx, err)
+			}
+			return r, nil
+		}
+	}
 	// Safe only because checkReadOnly proved text is one statement:
 	// QueryContext executes every statement but the last without asking.
 	rs, err := conn.QueryContext(ctx, text, args...)
