@@ -30,8 +30,12 @@ var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 
 // TokenRecord is one API token as stored: never the token itself.
 type TokenRecord struct {
-	ID     string `json:"id"`
-	Hash   string `json:"hash,omitempty"` // hex SHA-256 of the secret; empty in listings
+	ID   string `json:"id"`
+	Hash string `json:"hash,omitempty"` // hex SHA-256 of the secret; empty in listings
+	// SCRAM is the token's SCRAM-SHA-256 verifier (scram.go), for the
+	// PostgreSQL protocol's sign-in; empty in listings, and in records of
+	// tokens made before lakegate kept one.
+	SCRAM  string `json:"scram,omitempty"`
 	User   string `json:"user"`
 	Tenant string `json:"tenant"`
 	Role   string `json:"role"`
@@ -102,6 +106,8 @@ func (r TokenRecord) Validate() error {
 		return Errorf(EINVALID, "token ID %q is not %d lower-case hex digits", r.ID, tokenIDLen)
 	case !isLowerHex(r.Hash, sha256.Size*2):
 		return Errorf(EINVALID, "token %s: the hash is not a hex SHA-256", r.ID)
+	case r.SCRAM != "" && !validSCRAM(r.SCRAM):
+		return Errorf(EINVALID, "token %s: the SCRAM verifier is malformed", r.ID)
 	case r.Created.IsZero():
 		return Errorf(EINVALID, "token %s has no creation time", r.ID)
 	case !r.Expires.IsZero() && !r.Expires.After(r.Created):
@@ -133,10 +139,12 @@ func NewToken(p Principal, ttl time.Duration, now time.Time) (string, TokenRecor
 	if ttl > 0 {
 		r.Expires = r.Created.Add(ttl)
 	}
+	tok := TokenPrefix + r.ID + "_" + s
+	r.SCRAM = NewSCRAMVerifier(r.User, tok).String()
 	if err := r.Validate(); err != nil {
 		return "", TokenRecord{}, err
 	}
-	return TokenPrefix + r.ID + "_" + s, r, nil
+	return tok, r, nil
 }
 
 // HashSecret is what stores keep of a token's secret.
@@ -188,6 +196,11 @@ func VerifyToken(ctx context.Context, store TokenStore, tok string, now time.Tim
 		return TokenRecord{}, Errorf(EUNAUTHORIZED, "token %s expired at %s; ask an admin for a new one", r.ID, r.Expires.Format(time.RFC3339))
 	}
 	return r, nil
+}
+
+func validSCRAM(s string) bool {
+	_, err := ParseSCRAMVerifier(s)
+	return err == nil
 }
 
 func isLowerHex(s string, n int) bool {

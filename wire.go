@@ -24,6 +24,11 @@ type Gateway interface {
 	// API token of that user (any user and password when authentication
 	// is off). EUNAUTHORIZED when they do not match.
 	SignIn(ctx context.Context, user, password string) (Principal, error)
+	// SignInSCRAM signs user in by SCRAM-SHA-256: proves is called with
+	// the verifier of each of user's tokens until one returns true.
+	// EUNAUTHORIZED when none does, or when the token it proves expired
+	// or was revoked.
+	SignInSCRAM(ctx context.Context, user string, proves func(SCRAMVerifier) bool) (Principal, error)
 	// Open runs q for who and returns its cursor; Close records the query.
 	// It returns what Engine.Query returns, plus EFORBIDDEN for a
 	// principal who may not query, EBUSY when no slot frees in time.

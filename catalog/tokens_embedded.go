@@ -134,7 +134,7 @@ func (s *EmbeddedTokens) List(ctx context.Context) ([]lakegate.TokenRecord, erro
 	}
 	out := make([]lakegate.TokenRecord, 0, len(d.Tokens))
 	for _, r := range d.Tokens {
-		r.Hash = ""
+		r.Hash, r.SCRAM = "", ""
 		out = append(out, r)
 	}
 	slices.SortStableFunc(out, func(a, b lakegate.TokenRecord) int { return a.Created.Compare(b.Created) })

@@ -22,7 +22,7 @@ var _ lakegate.TokenStore = PostgresTokens{}
 // Tokens returns the catalog's token store.
 func (p *Postgres) Tokens() lakegate.TokenStore { return PostgresTokens{p} }
 
-const tokenColumns = `id, hash, user_name, tenant, role, created, expires, revoked`
+const tokenColumns = `id, hash, user_name, tenant, role, created, expires, revoked, scram`
 
 // Create stores a new token. EINVALID for a malformed record, ECONFLICT
 // when the ID is taken, EUNAVAILABLE when PostgreSQL is down.
@@ -34,8 +34,8 @@ func (s PostgresTokens) Create(ctx context.Context, r lakegate.TokenRecord) erro
 		return errClosed()
 	}
 	_, err := s.p.pool.Exec(ctx, `INSERT INTO lakegate.tokens (`+tokenColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		r.ID, r.Hash, r.User, r.Tenant, r.Role, r.Created, nullTime(r.Expires), nullTime(r.Revoked))
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		r.ID, r.Hash, r.User, r.Tenant, r.Role, r.Created, nullTime(r.Expires), nullTime(r.Revoked), nullString(r.SCRAM))
 	if lakegate.ErrorCode(s.p.fail(ctx, err)) == lakegate.ECONFLICT {
 		return lakegate.Wrap(lakegate.ECONFLICT, err, "token ID %s is taken", r.ID)
 	}
@@ -82,7 +82,7 @@ func (s PostgresTokens) List(ctx context.Context) ([]lakegate.TokenRecord, error
 		var err error
 		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (lakegate.TokenRecord, error) {
 			r, err := scanToken(row)
-			r.Hash = ""
+			r.Hash, r.SCRAM = "", ""
 			return r, err
 		})
 		return err
@@ -96,7 +96,11 @@ func (s PostgresTokens) List(ctx context.Context) ([]lakegate.TokenRecord, error
 func scanToken(row pgx.Row) (lakegate.TokenRecord, error) {
 	var r lakegate.TokenRecord
 	var expires, revoked *time.Time
-	err := row.Scan(&r.ID, &r.Hash, &r.User, &r.Tenant, &r.Role, &r.Created, &expires, &revoked)
+	var scram *string
+	err := row.Scan(&r.ID, &r.Hash, &r.User, &r.Tenant, &r.Role, &r.Created, &expires, &revoked, &scram)
+	if scram != nil {
+		r.SCRAM = *scram
+	}
 	r.Created = r.Created.UTC()
 	if expires != nil {
 		r.Expires = expires.UTC()
@@ -105,6 +109,13 @@ func scanToken(row pgx.Row) (lakegate.TokenRecord, error) {
 		r.Revoked = revoked.UTC()
 	}
 	return r, err
+}
+
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func nullTime(t time.Time) *time.Time {

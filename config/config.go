@@ -25,6 +25,7 @@ type Config struct {
 	Addr                       string        // HTTP listen address
 	HMSAddr                    string        // Hive metastore API listen address ("" = off)
 	HMSAuth                    string        // "user" or "token"
+	PGAuth                     string        // scram-sha-256 or password
 	PGAddr                     string        // PostgreSQL wire protocol listen address ("" = off)
 	PGMaxConns                 int           // wire connections in total
 	PGMaxConnsPerUser          int           // wire connections of one user
@@ -101,6 +102,7 @@ var Settings = []Setting{
 	text("hms_auth", "user", "MODE", `how a metastore client says its tenant (set_ugi's user): "user" (the tenant's name, or an API token) or "token" (an API token only)`, func(c *Config) *string { return &c.HMSAuth }, oneOf("user", "token")),
 	text("hms_default_tenant", "default", "NAME", "the tenant of metastore connections that name none (empty: they must)", func(c *Config) *string { return &c.HMSDefaultTenant }, nil),
 	text("pg_addr", "", "HOST:PORT", "speak the PostgreSQL wire protocol on this address, e.g. 127.0.0.1:5433, for psql, JDBC, psycopg and BI tools (password: an API token; empty: off)", func(c *Config) *string { return &c.PGAddr }, nil),
+	text("pg_auth", "scram-sha-256", "MODE", `how a PostgreSQL client proves its token (the password): "scram-sha-256" (a proof; the token never travels) or "password" (sent as is, so use TLS; for tokens made before lakegate kept SCRAM verifiers and clients without SCRAM). With auth none nobody is asked`, func(c *Config) *string { return &c.PGAuth }, oneOf("scram-sha-256", "password")),
 	integer("pg_max_conns", "100", "N", "PostgreSQL wire connections at once, all users together; more get SQLSTATE 53300", func(c *Config) *int { return &c.PGMaxConns }, 1),
 	integer("pg_max_conns_per_user", "20", "N", "PostgreSQL wire connections at once for one user", func(c *Config) *int { return &c.PGMaxConnsPerUser }, 1),
 	duration("pg_idle_timeout", "30m0s", "DURATION", "a PostgreSQL wire connection idle this long between queries is closed", func(c *Config) *time.Duration { return &c.PGIdleTimeout }),

@@ -126,16 +126,9 @@ func (c *conn) signIn(m *pgproto3.StartupMessage) (bool, error) {
 		return false, c.fatal(err)
 	}
 	c.counted = true
-	user, password := m.Parameters["user"], ""
-	if !c.s.opt.Trust {
-		var err error
-		if password, err = c.password(); err != nil {
-			return false, err
-		}
-	}
-	who, err := c.s.opt.Gateway.SignIn(c.ctx, user, password)
+	who, err := c.authenticate(m.Parameters["user"])
 	if err != nil {
-		return false, c.fatal(err)
+		return false, err
 	}
 	if err := c.s.admitUser(who.User); err != nil {
 		return false, c.fatal(err)
@@ -150,6 +143,27 @@ func (c *conn) signIn(m *pgproto3.StartupMessage) (bool, error) {
 	c.be.Send(&pgproto3.BackendKeyData{ProcessID: c.pid, SecretKey: c.secret})
 	c.be.Send(&pgproto3.ReadyForQuery{TxStatus: 'I'})
 	return true, c.be.Flush()
+}
+
+// authenticate signs user in: by SCRAM-SHA-256, by a cleartext password
+// (Options.Cleartext), or without one (Options.Trust). A failure was
+// already sent to the client.
+func (c *conn) authenticate(user string) (lakegate.Principal, error) {
+	if !c.s.opt.Trust && !c.s.opt.Cleartext {
+		return c.signInSCRAM(user)
+	}
+	password := ""
+	if !c.s.opt.Trust {
+		var err error
+		if password, err = c.password(); err != nil {
+			return lakegate.Principal{}, err
+		}
+	}
+	who, err := c.s.opt.Gateway.SignIn(c.ctx, user, password)
+	if err != nil {
+		return lakegate.Principal{}, c.fatal(err)
+	}
+	return who, nil
 }
 
 // password asks for a cleartext password; over a connection without TLS

@@ -126,6 +126,12 @@ type refusing struct{}
 func (refusing) SignIn(context.Context, string, string) (lakegate.Principal, error) {
 	return lakegate.Principal{User: "fuzz", Tenant: "default", Role: lakegate.RoleAnalyst}, nil
 }
+func (refusing) SignInSCRAM(_ context.Context, user string, proves func(lakegate.SCRAMVerifier) bool) (lakegate.Principal, error) {
+	if proves(lakegate.NewSCRAMVerifier(user, "pwd")) {
+		return lakegate.Principal{User: user, Tenant: "default", Role: lakegate.RoleAnalyst}, nil
+	}
+	return lakegate.Principal{}, lakegate.Errorf(lakegate.EUNAUTHORIZED, "no")
+}
 func (refusing) Open(context.Context, lakegate.Principal, lakegate.WireQuery) (lakegate.Rows, error) {
 	return nil, lakegate.Errorf(lakegate.EINVALID, "no engine in this test")
 }
@@ -142,7 +148,7 @@ func FuzzConn(f *testing.F) {
 	f.Add([]byte("X\x00\x00\x00\x04"))
 	f.Add([]byte("Q\xff\xff\xff\xff"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s := New(Options{Gateway: refusing{}, MaxMessageBytes: 1 << 16, IdleTimeout: time.Second, StartupTimeout: time.Second})
+		s := New(Options{Gateway: refusing{}, Cleartext: true, MaxMessageBytes: 1 << 16, IdleTimeout: time.Second, StartupTimeout: time.Second})
 		client, server := net.Pipe()
 		done := make(chan struct{})
 		go func() { newConn(s, server).serve(); close(done) }()

@@ -39,6 +39,10 @@ type Options struct {
 	// Trust signs every client in without a password, as the gateway's
 	// SignIn does with authentication off (auth: none).
 	Trust bool
+	// Cleartext asks for the token as a cleartext password instead of a
+	// SCRAM-SHA-256 proof: for tokens made before their records kept a
+	// SCRAM verifier, and clients without SCRAM. Use it over TLS.
+	Cleartext bool
 	// TLS, when set, answers an SSLRequest with 'S' and a handshake;
 	// without it the answer is 'N' and the client goes on in clear.
 	TLS *tls.Config

@@ -38,6 +38,42 @@ func (s *Server) SignIn(ctx context.Context, user, password string) (lakegate.Pr
 	return r.Principal(), nil
 }
 
+// SignInSCRAM checks a SCRAM-SHA-256 proof against each of user's tokens
+// that has a verifier (records list without them, so each is looked up).
+// Only the token the proof matches says whether it expired or was revoked.
+func (s *Server) SignInSCRAM(ctx context.Context, user string, proves func(lakegate.SCRAMVerifier) bool) (lakegate.Principal, error) {
+	if s.auth.opt.None {
+		return lakegate.Anonymous, nil
+	}
+	store := s.auth.opt.Tokens
+	if store == nil {
+		return lakegate.Principal{}, lakegate.Errorf(lakegate.EUNAUTHORIZED, "this server has no token store configured, so nobody can sign in; ask its operator")
+	}
+	list, err := store.List(ctx)
+	if err != nil {
+		return lakegate.Principal{}, err
+	}
+	for _, r := range list {
+		if r.User != user {
+			continue
+		}
+		full, err := store.Lookup(ctx, r.ID)
+		if err != nil {
+			return lakegate.Principal{}, err
+		}
+		v, err := lakegate.ParseSCRAMVerifier(full.SCRAM)
+		if err != nil || !proves(v) {
+			continue
+		}
+		if st := full.Status(s.auth.opt.Now()); st != "active" {
+			return lakegate.Principal{}, lakegate.Errorf(lakegate.EUNAUTHORIZED, "token %s is %s; ask an admin for a new one", full.ID, st)
+		}
+		return full.Principal(), nil
+	}
+	return lakegate.Principal{}, lakegate.Errorf(lakegate.EUNAUTHORIZED,
+		"password authentication failed for user %q: the password must be one of %s's API tokens (tokens made before lakegate kept SCRAM verifiers sign in only with pg_auth: password; or make a new one)", user, user)
+}
+
 // Open runs one query of another protocol and returns its cursor; the
 // cursor's Close frees the query's slot and records it.
 func (s *Server) Open(ctx context.Context, who lakegate.Principal, wq lakegate.WireQuery) (rows lakegate.Rows, err error) {

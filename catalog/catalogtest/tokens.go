@@ -73,7 +73,7 @@ func testTokenCreateLookup(t *testing.T, s lakegate.TokenStore, _ func(*testing.
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ID != r.ID || got.Hash != r.Hash || got.Principal() != r.Principal() ||
+	if got.ID != r.ID || got.Hash != r.Hash || got.SCRAM != r.SCRAM || got.SCRAM == "" || got.Principal() != r.Principal() ||
 		!got.Created.Equal(r.Created) || !got.Expires.Equal(r.Expires) || !got.Revoked.IsZero() {
 		t.Errorf("Lookup = %+v, want %+v", got, r)
 	}
@@ -114,6 +114,7 @@ func testTokenInvalid(t *testing.T, s lakegate.TokenStore, _ func(*testing.T) la
 		"bad role":   func(r *lakegate.TokenRecord) { r.Role = "root" },
 		"no hash":    func(r *lakegate.TokenRecord) { r.Hash = "" },
 		"bad id":     func(r *lakegate.TokenRecord) { r.ID = "XYZ" },
+		"bad scram":  func(r *lakegate.TokenRecord) { r.SCRAM = "SCRAM-SHA-256$4096:x" },
 	} {
 		r := NewTokenRecord(t, "ana", 0)
 		edit(&r)
@@ -168,8 +169,8 @@ func testTokenList(t *testing.T, s lakegate.TokenStore, _ func(*testing.T) lakeg
 		if r.ID != want[i] {
 			t.Errorf("List[%d] = %s, want %s (oldest first)", i, r.ID, want[i])
 		}
-		if r.Hash != "" {
-			t.Errorf("List shows the hash of %s", r.ID)
+		if r.Hash != "" || r.SCRAM != "" {
+			t.Errorf("List shows the hash or SCRAM verifier of %s", r.ID)
 		}
 	}
 	if list[1].Revoked.IsZero() {

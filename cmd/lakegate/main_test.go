@@ -49,6 +49,7 @@ func startApp(t *testing.T, args ...string) (string, func() string) {
 	case u := <-ready:
 		return u, printed
 	case code := <-done:
+		done <- 0 // for the cleanup, which would otherwise wait forever
 		t.Fatalf("%s exited %d before serving: %s", args[0], code, errb.String())
 	case <-time.After(2 * time.Minute):
 		t.Fatalf("%s did not start serving within 2 minutes", args[0])

@@ -26,13 +26,22 @@ func (s *stack) startPG(gw lakegate.Gateway, tlsCfg *tls.Config, authNone bool) 
 			"Listen on 127.0.0.1 (--pg-addr 127.0.0.1:5433), use auth: token, or pass --insecure-listen if you mean it", s.cfg.PGAddr)
 	}
 	srv := pgwire.New(pgwire.Options{Gateway: gw, Metadata: duckdb.NewPGCatalog(), TLS: tlsCfg, Trust: authNone,
-		MaxConns: s.cfg.PGMaxConns, MaxConnsPerUser: s.cfg.PGMaxConnsPerUser, IdleTimeout: s.cfg.PGIdleTimeout,
+		Cleartext: s.cfg.PGAuth == "password",
+		MaxConns:  s.cfg.PGMaxConns, MaxConnsPerUser: s.cfg.PGMaxConnsPerUser, IdleTimeout: s.cfg.PGIdleTimeout,
 		ServerVersion: "15.0 (lakegate " + lakegate.Version + ")", Logger: s.log})
 	go func() {
 		if err := srv.Serve(ln); err != nil {
 			s.log.Error("the PostgreSQL protocol service stopped", "err", err)
 		}
 	}()
-	s.log.Info("speaking the PostgreSQL wire protocol", "addr", ln.Addr().String(), "tls", tlsCfg != nil)
+	s.log.Info("speaking the PostgreSQL wire protocol", "addr", ln.Addr().String(), "tls", tlsCfg != nil, "auth", s.pgAuth(authNone))
 	return func() { srv.Close() }, nil
+}
+
+// pgAuth names how wire clients sign in, for the log.
+func (s *stack) pgAuth(authNone bool) string {
+	if authNone {
+		return "trust"
+	}
+	return s.cfg.PGAuth
 }

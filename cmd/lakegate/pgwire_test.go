@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
 )
 
 // pgLake lands two tenants' attempts (acme, beta), makes an analyst token
@@ -279,4 +281,63 @@ func TestPGWirePresto(t *testing.T) {
 	if len(a.Rows) == 0 || a.Rows[len(a.Rows)-1][0] != "presto" {
 		t.Errorf("the query log of the pg query: %+v", a)
 	}
+}
+
+// TestPGWireSignInMethods: by default the server asks for a SCRAM-SHA-256
+// proof (the token never travels); with --pg-auth password it asks for
+// the token in clear. pgx signs in both ways; a revoked token is refused
+// with 28P01 and says so.
+func TestPGWireSignInMethods(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		args []string
+		want pgproto3.BackendMessage
+	}{
+		{nil, &pgproto3.AuthenticationSASL{}},
+		{[]string{"--pg-auth", "password"}, &pgproto3.AuthenticationCleartextPassword{}},
+	} {
+		_, port, acme, _ := pgLake(t, c.args...)
+		if got := firstAuthRequest(t, port); fmt.Sprintf("%T", got) != fmt.Sprintf("%T", c.want) {
+			t.Errorf("%v: the server asks %T, want %T", c.args, got, c.want)
+		}
+		if got, ok := firstAuthRequest(t, port).(*pgproto3.AuthenticationSASL); ok && strings.Join(got.AuthMechanisms, ",") != "SCRAM-SHA-256" {
+			t.Errorf("mechanisms %v, want SCRAM-SHA-256", got.AuthMechanisms)
+		}
+		ana := pgConnect(t, port, "ana", acme)
+		var one int
+		if err := ana.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+			t.Errorf("%v: %v", c.args, err)
+		}
+	}
+	lake := t.TempDir()
+	tok := createToken(t, lake, "ana", "analyst")
+	mustRun(t, "token", "revoke", "--lake", lake, tokenID(t, tok))
+	port := freePort(t)
+	startApp(t, "serve", "--lake", lake, "--pg-addr", "127.0.0.1:"+port)
+	_, err := pgx.Connect(ctx, fmt.Sprintf("postgres://ana:%s@127.0.0.1:%s/lakegate?sslmode=disable", tok, port))
+	if pgState(err) != "28P01" || !strings.Contains(err.Error(), "revoked") {
+		t.Errorf("a revoked token over SCRAM: %v", err)
+	}
+}
+
+// firstAuthRequest sends a startup message as ana and returns the
+// server's first answer.
+func firstAuthRequest(t *testing.T, port string) pgproto3.BackendMessage {
+	t.Helper()
+	nc, err := net.DialTimeout("tcp", "127.0.0.1:"+port, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(5 * time.Second))
+	fe := pgproto3.NewFrontend(nc, nc)
+	fe.Send(&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersionNumber, Parameters: map[string]string{"user": "ana", "database": "lakegate"}})
+	if err := fe.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := fe.Receive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msg
 }

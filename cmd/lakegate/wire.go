@@ -30,7 +30,7 @@ var (
 	engineKeys  = append(append([]string{}, storageKeys...), "threads", "memory_limit", "query_timeout", "max_rows", "presto_url", "presto_threshold", "presto_max_queued", "presto_max_memory")
 	serverKeys  = append(append([]string{}, engineKeys...), "addr", "max_body_bytes", "max_ingest_bytes", "max_ingest_decompressed_bytes", "cluster_attempts_by",
 		"max_concurrent", "max_concurrent_per_user", "max_queued", "queue_wait", "cache_bytes", "job_ttl", "spill_dir",
-		"auth", "tls_cert", "tls_key", "hms_addr", "hms_auth", "pg_addr", "pg_max_conns", "pg_max_conns_per_user", "pg_idle_timeout", "hms_default_tenant", "rate_limit", "rate_burst", "max_concurrent_per_token", "queries_dir",
+		"auth", "tls_cert", "tls_key", "hms_addr", "hms_auth", "pg_addr", "pg_auth", "pg_max_conns", "pg_max_conns_per_user", "pg_idle_timeout", "hms_default_tenant", "rate_limit", "rate_burst", "max_concurrent_per_token", "queries_dir",
 		"kafka_brokers", "events_topic", "event_type_field", "event_headers", "max_event_bytes", "events_dir", "events_trigger")
 )
 
