@@ -341,3 +341,20 @@ func firstAuthRequest(t *testing.T, port string) pgproto3.BackendMessage {
 	}
 	return msg
 }
+
+// TestPGWireOutOfMemory: a query past the engine's memory_limit answers
+// SQLSTATE 53200, and the connection goes on.
+func TestPGWireOutOfMemory(t *testing.T) {
+	_, port, acme, _ := pgLake(t, "--memory-limit", "64MB")
+	ctx := context.Background()
+	ana := pgConnect(t, port, "ana", acme)
+	// One 50-million-element list: an aggregate state DuckDB cannot spill.
+	_, err := ana.Exec(ctx, "SELECT length(list(range)) FROM range(50000000)")
+	if pgState(err) != "53200" {
+		t.Fatalf("a query past memory_limit: %v, want SQLSTATE 53200", err)
+	}
+	var one int
+	if err := ana.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Errorf("after running out of memory: %v", err)
+	}
+}
