@@ -198,9 +198,16 @@ type cacheEntry struct {
 	body    []byte
 	tmpl    *template // for JSON bodies: where query_id, cached and elapsed_ms go
 	rows    int
+	wire    *wireResult // a wire protocol's answer (wire_cache.go), instead of a body
 }
 
-func (e *cacheEntry) size() int64 { return int64(len(e.body)+len(e.key)) + 256 }
+func (e *cacheEntry) size() int64 {
+	n := int64(len(e.body)+len(e.key)) + 256
+	if e.wire != nil {
+		n += e.wire.size
+	}
+	return n
+}
 
 // replay writes the stored answer. A JSON body gets this query's id, its
 // elapsed time and "cached": true.

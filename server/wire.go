@@ -16,8 +16,9 @@ import (
 // (pgwire): their queries take the same pipeline as POST /v1/query, run
 // on an echo context of their own, so every stage (tenant, router,
 // deadline, admission, query log) applies to them as written for HTTP.
-// Two stages differ: the result cache, which keeps HTTP bodies, is not
-// asked, and there is no row limit, since the protocol pages the rows.
+// Two stages differ: the result cache keeps the rows, not a body
+// (wire_cache.go), and there is no row limit, since the protocol pages
+// the rows.
 var _ lakegate.Gateway = (*Server)(nil)
 
 // SignIn checks a user name and a token sent as password.
@@ -106,6 +107,10 @@ func (s *Server) openWire(c echo.Context, q *call, req request) (*wireRows, erro
 		return nil, err
 	}
 	q.Engine = q.Route.Engine
+	hit, keep := s.cachedWire(c, q)
+	if hit != nil {
+		return &wireRows{Rows: hit, s: s, c: c, q: q, done: func() {}}, nil
+	}
 	release, err := s.admit(c, q)
 	if err != nil {
 		return nil, err
@@ -119,7 +124,7 @@ func (s *Server) openWire(c echo.Context, q *call, req request) (*wireRows, erro
 		release()
 		return nil, s.pastDeadline(err, q.Timeout, "query_timeout")
 	}
-	return &wireRows{Rows: rs, s: s, c: c, q: q, done: func() { cancel(); release() }}, nil
+	return &wireRows{Rows: rs, s: s, c: c, q: q, keep: keep, done: func() { cancel(); release() }}, nil
 }
 
 // wireContext is the echo context a wire query runs in: who is its
@@ -142,12 +147,14 @@ func (w discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w discardWriter) WriteHeader(int)             {}
 
 // wireRows counts the rows the protocol reads and records the query once,
-// on Close, with the cursor's error if it had one.
+// on Close, with the cursor's error if it had one; keep (when set)
+// collects them for the result cache.
 type wireRows struct {
 	lakegate.Rows
 	s    *Server
 	c    echo.Context
 	q    *call
+	keep *wireCapture
 	done func()
 	once sync.Once
 }
@@ -155,7 +162,13 @@ type wireRows struct {
 func (w *wireRows) Next() bool {
 	if w.Rows.Next() {
 		w.q.Rows++
+		if w.keep != nil {
+			w.keep.add(w.Rows.Values())
+		}
 		return true
+	}
+	if w.keep != nil {
+		w.keep.drained = true
 	}
 	return false
 }
@@ -168,6 +181,7 @@ func (w *wireRows) Close() error {
 	err := w.Rows.Close()
 	w.once.Do(func() {
 		w.done()
+		w.s.storeWire(w.keep, w.Columns(), w.q.Rows, w.Err())
 		w.s.record(w.c, w.q, w.Err())
 	})
 	return err
