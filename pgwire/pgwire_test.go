@@ -70,13 +70,14 @@ func TestBinaryEncoding(t *testing.T) {
 func TestSessionCommands(t *testing.T) {
 	s := newSession(DefaultServerVersion, map[string]string{"user": "ana", "application_name": "psql"})
 	for sql, tag := range map[string]string{"SET extra_float_digits = 3": "SET", "set lakegate.engine to 'duckdb'": "SET",
-		"BEGIN": "BEGIN", "COMMIT": "COMMIT", "SET TIME ZONE 'UTC'": "SET", "DISCARD ALL": "DISCARD ALL", "show application_name": "SHOW"} {
+		"BEGIN": "BEGIN", "COMMIT": "COMMIT", "SET TIME ZONE 'UTC'": "SET", "DISCARD ALL": "DISCARD ALL", "show application_name": "SHOW",
+		"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ UNCOMMITTED": "SET", "SET TRANSACTION READ ONLY": "SET"} {
 		cmd, ok, err := s.sessionCommand(sql)
 		if !ok || err != nil || cmd.tag != tag {
 			t.Errorf("%s: %v %v %+v", sql, ok, err, cmd)
 		}
 	}
-	if s.get(engineSetting) != "duckdb" || s.get("extra_float_digits") != "3" {
+	if s.get(engineSetting) != "duckdb" || s.get("extra_float_digits") != "3" || s.get("transaction_isolation") != "read uncommitted" {
 		t.Errorf("settings: %v", s.params)
 	}
 	if _, _, err := s.sessionCommand("SET lakegate.engine = 'spark'"); lakegate.ErrorCode(err) != lakegate.EINVALID {

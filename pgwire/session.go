@@ -66,6 +66,8 @@ var (
 	setTZRE         = regexp.MustCompile(`(?is)^\s*SET\s+(?:SESSION\s+|LOCAL\s+)?TIME\s+ZONE\s+(.*?)\s*;?\s*$`)
 	showRE          = regexp.MustCompile(`(?is)^\s*SHOW\s+([a-z_][a-z0-9_.]*|ALL)\s*;?\s*$`)
 	showIsolationRE = regexp.MustCompile(`(?is)^\s*SHOW\s+TRANSACTION\s+ISOLATION\s+LEVEL\s*;?\s*$`)
+	setTxRE         = regexp.MustCompile(`(?is)^\s*SET\s+(?:SESSION\s+CHARACTERISTICS\s+AS\s+)?TRANSACTION\s+(.*?)\s*;?\s*$`)
+	isolationRE     = regexp.MustCompile(`(?i)ISOLATION\s+LEVEL\s+(READ\s+UNCOMMITTED|READ\s+COMMITTED|REPEATABLE\s+READ|SERIALIZABLE)`)
 	wordRE          = regexp.MustCompile(`(?is)^\s*([a-z]+)(?:\s+([a-z]+))?`)
 )
 
@@ -76,6 +78,12 @@ func (s *session) sessionCommand(sql string) (cmd command, ok bool, err error) {
 	if m := setTZRE.FindStringSubmatch(sql); m != nil {
 		s.params["timezone"] = unquote(m[1])
 		return command{tag: "SET"}, true, nil
+	}
+	if m := setTxRE.FindStringSubmatch(sql); m != nil { // Metabase's pool, on every checkout
+		if iso := isolationRE.FindStringSubmatch(m[1]); iso != nil {
+			s.params["transaction_isolation"] = strings.ToLower(strings.Join(strings.Fields(iso[1]), " "))
+		}
+		return command{tag: "SET"}, true, nil // every lakegate query reads one snapshot: any level holds
 	}
 	if m := setRE.FindStringSubmatch(sql); m != nil {
 		return s.set(strings.ToLower(m[1]), unquote(m[2]))

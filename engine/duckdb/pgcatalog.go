@@ -159,8 +159,61 @@ var (
 	collateRE    = regexp.MustCompile(`(?i)\bCOLLATE\s+(?:pg_catalog\.)?"?default"?`)
 	pgCatalogRE  = regexp.MustCompile(`(?i)\bpg_catalog\.`)
 	infoSchemaRE = regexp.MustCompile(`(?i)\binformation_schema\.(tables|columns|schemata|views)\b`)
+	expandRE     = regexp.MustCompile(`(?i)\binformation_schema\._pg_expandarray\b`)
+	arrayAllRE   = regexp.MustCompile(`(?i)\b(ALL|ANY)\s*\(\s*'\{([^'{}]*)\}'(?:\s*::\s*\w+\s*\[\])?\s*\)`)
+	castOpenRE   = regexp.MustCompile(`(?i)\bCAST\s*\(`)
+	asRegclassRE = regexp.MustCompile(`(?i)\s+AS\s+REGCLASS\s*$`)
 	regclassRE   = regexp.MustCompile(`(?i)'([\w.]+)'\s*::\s*regclass\b`)
 )
+
+// castRegclass turns CAST(expr AS REGCLASS) into to_regclass(expr), as
+// regclassRE does for a literal (Metabase's describe-fields casts a
+// format()ted name).
+func castRegclass(text string) string {
+	var out strings.Builder
+	for {
+		loc := castOpenRE.FindStringIndex(text)
+		if loc == nil {
+			return out.String() + text
+		}
+		end := closingParen(text, loc[1])
+		inner := ""
+		if end >= 0 {
+			inner = text[loc[1]:end]
+		}
+		if end < 0 || !asRegclassRE.MatchString(inner) {
+			out.WriteString(text[:loc[1]])
+			text = text[loc[1]:]
+			continue
+		}
+		out.WriteString(text[:loc[0]] + "to_regclass(" + castRegclass(asRegclassRE.ReplaceAllString(inner, "")) + ")")
+		text = text[end+1:]
+	}
+}
+
+// closingParen is the index of the parenthesis closing the one before
+// from, skipping quoted text; -1 when there is none.
+func closingParen(text string, from int) int {
+	depth, quote := 1, byte(0)
+	for i := from; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '(':
+			depth++
+		case c == ')':
+			if depth--; depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
 
 // rewriteCatalogSQL turns PostgreSQL's catalog SQL into what the mirror
 // answers: OPERATOR(pg_catalog.~) is ~, COLLATE default goes, and
@@ -172,6 +225,11 @@ func rewriteCatalogSQL(text string) string {
 	text = collateRE.ReplaceAllString(text, "")
 	text = pgCatalogRE.ReplaceAllString(text, "")
 	text = infoSchemaRE.ReplaceAllString(text, "pgcompat.information_schema_$1")
+	text = expandRE.ReplaceAllString(text, "pgcompat._pg_expandarray") // JDBC's getPrimaryKeys
+	// x <> ALL ('{a,b}'::text[]): an array literal, which DuckDB compares with a
+	// list only (JDBC's getSQLKeywords, for DBeaver).
+	text = arrayAllRE.ReplaceAllString(text, "$1 (SELECT unnest(string_split('$2', ',')))")
+	text = castRegclass(text)
 	// 'pg_class'::regclass (JDBC's getTables) names a relation: regclass
 	// is a number here, so the name is looked up.
 	text = regclassRE.ReplaceAllString(text, "to_regclass('$1')")

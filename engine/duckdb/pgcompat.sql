@@ -53,3 +53,14 @@ CREATE MACRO pgcompat.format_type(type_oid, typemod) AS CASE type_oid WHEN 1043 
 CREATE MACRO pgcompat.to_regtype(name) AS (SELECT t.oid FROM pgcompat.pg_type t WHERE t.typname = name LIMIT 1);
 CREATE VIEW pgcompat.pg_tables AS SELECT * FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pgcompat', 'main');
 CREATE VIEW pgcompat.pg_views AS SELECT * FROM pg_catalog.pg_views WHERE schemaname NOT IN ('pgcompat', 'main');
+-- What DBeaver and Metabase send beyond psql and JDBC (their PostgreSQL
+-- drivers' SQL, read from their sources: testdata/bi/*.sql): relations
+-- lakegate has none of are empty, statistics unknown.
+CREATE VIEW pgcompat.pg_matviews AS SELECT NULL::VARCHAR AS schemaname, NULL::VARCHAR AS matviewname, NULL::VARCHAR AS matviewowner, NULL::VARCHAR AS tablespace, false AS hasindexes, false AS ispopulated, NULL::VARCHAR AS definition WHERE false;
+CREATE VIEW pgcompat.pg_stat_user_tables AS SELECT c.oid AS relid, n.nspname AS schemaname, c.relname, 0::BIGINT AS seq_scan, 0::BIGINT AS idx_scan, NULL::BIGINT AS n_live_tup, NULL::BIGINT AS n_dead_tup, NULL::TIMESTAMPTZ AS last_analyze, NULL::TIMESTAMPTZ AS last_autoanalyze FROM pgcompat.pg_class c JOIN pgcompat.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r';
+CREATE TABLE pgcompat.pg_shdescription (objoid BIGINT, classoid BIGINT, description VARCHAR);
+CREATE MACRO pgcompat.pg_tablespace_location(oid) AS '';
+CREATE MACRO pgcompat.pg_stat_get_numscans(oid) AS 0::BIGINT;
+CREATE MACRO pgcompat._pg_expandarray(arr) AS {'x': arr[1], 'n': 1};
+CREATE MACRO pgcompat.pg_get_keywords() AS TABLE SELECT keyword_name AS word, CASE keyword_category WHEN 'reserved' THEN 'R' WHEN 'unreserved' THEN 'U' WHEN 'type_function' THEN 'T' ELSE 'C' END AS catcode, keyword_category AS catdesc FROM duckdb_keywords();
+CREATE MACRO pgcompat.format(f, a) AS printf(replace(f, '%I', '%s'), a), (f, a, b) AS printf(replace(f, '%I', '%s'), a, b), (f, a, b, c) AS printf(replace(f, '%I', '%s'), a, b, c);

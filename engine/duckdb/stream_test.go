@@ -189,3 +189,31 @@ func TestStreamErrors(t *testing.T) {
 		t.Errorf("the engine does not answer after a cancel: %v", rows)
 	}
 }
+
+// TestStreamEarlyClose: closing a streamed cursor before its end, while
+// DuckDB still produces rows, returns promptly, and the engine's
+// connections answer afterwards.
+func TestStreamEarlyClose(t *testing.T) {
+	_, db := setup(t)
+	for _, sql := range []string{
+		"SELECT i FROM range(100000000) t(i)",
+		"SELECT i, 'row ' || i AS s FROM range(3000000) t(i) ORDER BY i DESC",
+	} {
+		rs, err := db.Query(context.Background(), lakegate.Query{SQL: sql, Stream: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n := 0; n < 10 && rs.Next(); n++ {
+		}
+		start := time.Now()
+		rs.Close()
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s: Close took %s", sql, d)
+		}
+	}
+	for i := 0; i < 20; i++ {
+		if rows, _ := readStream(t, db, lakegate.Query{SQL: "SELECT 42 AS n", Stream: i%2 == 0}); len(rows) != 1 {
+			t.Fatalf("query %d after early closes: %v", i, rows)
+		}
+	}
+}
