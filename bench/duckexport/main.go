@@ -39,14 +39,16 @@ func main() {
 		}
 	case "copy":
 		// csv; parquet: uncompressed, the columnar counterpart of Arrow IPC;
-		// parquet-default: DuckDB's default Parquet (snappy).
+		// parquet-default: DuckDB's default Parquet (snappy); parquet-zstd:
+		// what lakegate's Parquet exports write.
 		opts := map[string]string{
 			"csv":             "FORMAT csv, HEADER",
 			"parquet":         "FORMAT parquet, COMPRESSION uncompressed",
 			"parquet-default": "FORMAT parquet",
+			"parquet-zstd":    "FORMAT parquet, COMPRESSION zstd",
 		}[os.Args[3]]
 		if opts == "" {
-			fail(fmt.Errorf("unknown copy format %q: csv, parquet or parquet-default", os.Args[3]))
+			fail(fmt.Errorf("unknown copy format %q: csv, parquet, parquet-default or parquet-zstd", os.Args[3]))
 		}
 		stmt = fmt.Sprintf(`COPY (SELECT * FROM read_parquet('%s')) TO '%s' (%s)`, quote(os.Args[2]), quote(os.Args[4]), opts)
 	default:

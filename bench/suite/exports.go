@@ -15,9 +15,11 @@ import (
 
 // exportFormats pairs each of lakegate's streamed formats with the DuckDB
 // COPY it is measured against (bench/duckexport): CSV with CSV, Arrow IPC
-// with uncompressed Parquet (its columnar counterpart), Parquet with
-// DuckDB's default Parquet.
-var exportFormats = []struct{ format, duck string }{{"csv", "csv"}, {"arrow", "parquet"}, {"parquet", "parquet-default"}}
+// with uncompressed Parquet (its columnar counterpart), Parquet with the
+// same zstd Parquet that lakegate writes. (Against DuckDB's default,
+// snappy, the ratio measured the codec: zstd costs DuckDB's own COPY
+// 1.66-1.73 s against 1.30-1.41 s for 10M rows, for a file 3.6x smaller.)
+var exportFormats = []struct{ format, duck string }{{"csv", "csv"}, {"arrow", "parquet"}, {"parquet", "parquet-zstd"}}
 
 // exports streams a c.exportRows-row table in each format from a fresh
 // server (so each format's peak memory is its own), beside DuckDB's own
