@@ -125,12 +125,13 @@ func freePort() string {
 }
 
 // serve starts lakegate with the PostgreSQL protocol on, no auth, a long
-// query timeout (a whole read is one query).
+// query timeout (a whole read is one query) and no result cache.
 func (b *bench) serve(lake string) error {
 	http, pg := freePort(), freePort()
 	b.base, b.pgPort = "http://127.0.0.1:"+http, pg
 	b.srv = exec.Command(b.lakegate, "serve", "--lake", lake, "--auth", "none", "--addr", "127.0.0.1:"+http,
-		"--pg-addr", "127.0.0.1:"+pg, "--query-timeout", "30m", "--log-level", "warn")
+		"--pg-addr", "127.0.0.1:"+pg, "--query-timeout", "30m", "--log-level", "warn",
+		"--cache-bytes", "0") // the latency is the query's on both protocols, never a cache hit
 	b.srv.Stderr = os.Stderr
 	if err := b.srv.Start(); err != nil {
 		return err

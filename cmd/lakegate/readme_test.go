@@ -109,7 +109,7 @@ func TestREADMEQuickStart(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	lines := readmeBlock(t, "<!-- quickstart -->")
-	if len(lines) != 2 || lines[0] != "go install ./cmd/lakegate" || lines[1] != "lakegate demo" {
+	if len(lines) != 2 || lines[0] != "go install -tags duckdb_arrow ./cmd/lakegate" || lines[1] != "lakegate demo" {
 		t.Fatalf("the quick start is no longer install + demo: %q; update this test", lines)
 	}
 	bin, home := t.TempDir(), t.TempDir()
