@@ -149,30 +149,38 @@ func FuzzConn(f *testing.F) {
 	f.Add([]byte("X\x00\x00\x00\x04"))
 	f.Add([]byte("Q\xff\xff\xff\xff"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s := New(Options{Gateway: refusing{}, Cleartext: true, MaxMessageBytes: 1 << 16, IdleTimeout: time.Second, StartupTimeout: time.Second})
-		client, server := net.Pipe()
-		done := make(chan struct{})
-		go func() { newConn(s, server).serve(); close(done) }()
-		go func() {
-			buf := make([]byte, 4096)
-			for {
-				if _, err := client.Read(buf); err != nil {
-					return
-				}
-			}
-		}()
-		startup := []byte{0, 0, 0, 0, 0, 3, 0, 0}
-		startup = append(startup, "user\x00fuzz\x00\x00"...)
-		binary.BigEndian.PutUint32(startup, uint32(len(startup)))
-		client.SetDeadline(time.Now().Add(2 * time.Second))
-		client.Write(startup)
-		client.Write([]byte{'p', 0, 0, 0, 9, 'p', 'w', 'd', 0})
-		client.Write(data)
-		client.Close()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Fatal("the connection did not end")
-		}
+		password := []byte{'p', 0, 0, 0, 9, 'p', 'w', 'd', 0}
+		fuzzConn(t, Options{Cleartext: true}, append(password, data...))
 	})
+}
+
+// fuzzConn sends a valid startup as user fuzz, then data, to a new
+// connection, and fails unless the connection ends (answered or closed)
+// within seconds.
+func fuzzConn(t *testing.T, opt Options, data []byte) {
+	opt.Gateway, opt.MaxMessageBytes, opt.IdleTimeout, opt.StartupTimeout = refusing{}, 1<<16, time.Second, time.Second
+	s := New(opt)
+	client, server := net.Pipe()
+	done := make(chan struct{})
+	go func() { newConn(s, server).serve(); close(done) }()
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			if _, err := client.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
+	startup := []byte{0, 0, 0, 0, 0, 3, 0, 0}
+	startup = append(startup, "user\x00fuzz\x00\x00"...)
+	binary.BigEndian.PutUint32(startup, uint32(len(startup)))
+	client.SetDeadline(time.Now().Add(2 * time.Second))
+	client.Write(startup)
+	client.Write(data)
+	client.Close()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the connection did not end")
+	}
 }

@@ -4,11 +4,8 @@ import (
 	"crypto/pbkdf2"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
-	"net"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lakegate/lakegate"
 )
@@ -74,30 +71,5 @@ func FuzzSCRAM(f *testing.F) {
 	f.Add([]byte("p\x00\x00\x00\x2aSCRAM-SHA-256\x00\x00\x00\x00\x0bn,,n=,r=abc"))
 	f.Add([]byte("p\x00\x00\x00\x16SCRAM-SHA-256\x00\xff\xff\xff\xff"))
 	f.Add([]byte("p\x00\x00\x00\x04"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		s := New(Options{Gateway: refusing{}, MaxMessageBytes: 1 << 16, IdleTimeout: time.Second, StartupTimeout: time.Second})
-		client, server := net.Pipe()
-		done := make(chan struct{})
-		go func() { newConn(s, server).serve(); close(done) }()
-		go func() {
-			buf := make([]byte, 4096)
-			for {
-				if _, err := client.Read(buf); err != nil {
-					return
-				}
-			}
-		}()
-		startup := []byte{0, 0, 0, 0, 0, 3, 0, 0}
-		startup = append(startup, "user\x00fuzz\x00\x00"...)
-		binary.BigEndian.PutUint32(startup, uint32(len(startup)))
-		client.SetDeadline(time.Now().Add(2 * time.Second))
-		client.Write(startup)
-		client.Write(data)
-		client.Close()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Fatal("the connection did not end")
-		}
-	})
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzConn(t, Options{}, data) })
 }
