@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/pbkdf2"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"strconv"
@@ -40,14 +41,37 @@ func SCRAMSalt(user string) []byte {
 
 // NewSCRAMVerifier makes the verifier of password (a whole token) for user.
 func NewSCRAMVerifier(user, password string) SCRAMVerifier {
-	salt := SCRAMSalt(user)
-	salted, err := pbkdf2.Key(sha256.New, password, salt, SCRAMIterations, sha256.Size)
+	return SaltedSCRAMVerifier(password, SCRAMSalt(user), SCRAMIterations)
+}
+
+// SaltedSCRAMVerifier makes the verifier of password with any salt and
+// work (RFC 5802's StoredKey and ServerKey).
+func SaltedSCRAMVerifier(password string, salt []byte, iterations int) SCRAMVerifier {
+	salted, err := pbkdf2.Key(sha256.New, password, salt, iterations, sha256.Size)
 	if err != nil { // only for FIPS-forbidden parameters, which these are not
 		panic(err)
 	}
-	clientKey := scramHMAC(salted, "Client Key")
+	stored := sha256.Sum256(scramHMAC(salted, "Client Key"))
+	return SCRAMVerifier{Iterations: iterations, Salt: salt, StoredKey: stored[:], ServerKey: scramHMAC(salted, "Server Key")}
+}
+
+// Proves tells whether a client's proof over authMessage was made with
+// the password behind v: ClientKey = proof XOR HMAC(StoredKey,
+// authMessage) must hash to StoredKey.
+func (v SCRAMVerifier) Proves(authMessage string, proof []byte) bool {
+	signature := scramHMAC(v.StoredKey, authMessage)
+	if len(proof) != len(signature) {
+		return false
+	}
+	clientKey := make([]byte, len(proof))
+	subtle.XORBytes(clientKey, proof, signature)
 	stored := sha256.Sum256(clientKey)
-	return SCRAMVerifier{Iterations: SCRAMIterations, Salt: salt, StoredKey: stored[:], ServerKey: scramHMAC(salted, "Server Key")}
+	return subtle.ConstantTimeCompare(stored[:], v.StoredKey) == 1
+}
+
+// ServerSignature proves to the client that the server holds v.
+func (v SCRAMVerifier) ServerSignature(authMessage string) []byte {
+	return scramHMAC(v.ServerKey, authMessage)
 }
 
 func scramHMAC(key []byte, msg string) []byte {

@@ -2,10 +2,8 @@ package pgwire
 
 import (
 	"bytes"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"strings"
@@ -52,10 +50,10 @@ func (c *conn) signInSCRAM(user string) (lakegate.Principal, error) {
 	if err != nil {
 		return lakegate.Principal{}, c.fatal(err)
 	}
-	var serverKey []byte
+	var matched lakegate.SCRAMVerifier
 	who, err := c.s.opt.Gateway.SignInSCRAM(c.ctx, user, func(v lakegate.SCRAMVerifier) bool {
 		if x.proves(v, authMessage, proof) {
-			serverKey = v.ServerKey
+			matched = v
 			return true
 		}
 		return false
@@ -63,7 +61,7 @@ func (c *conn) signInSCRAM(user string) (lakegate.Principal, error) {
 	if err != nil {
 		return lakegate.Principal{}, c.fatal(err)
 	}
-	signature := scramHMAC(serverKey, authMessage)
+	signature := matched.ServerSignature(authMessage)
 	c.be.Send(&pgproto3.AuthenticationSASLFinal{Data: []byte("v=" + base64.StdEncoding.EncodeToString(signature))})
 	return who, nil
 }
@@ -165,11 +163,7 @@ func (x *scramExchange) proves(v lakegate.SCRAMVerifier, authMessage string, pro
 	if v.Iterations != x.iterations || !bytes.Equal(v.Salt, x.salt) {
 		return false // made with another salt: it cannot match
 	}
-	signature := scramHMAC(v.StoredKey, authMessage)
-	clientKey := make([]byte, len(proof))
-	subtle.XORBytes(clientKey, proof, signature)
-	stored := sha256.Sum256(clientKey)
-	return subtle.ConstantTimeCompare(stored[:], v.StoredKey) == 1
+	return v.Proves(authMessage, proof)
 }
 
 // scramAttr is the value of attribute name in a comma-separated message.
@@ -180,10 +174,4 @@ func scramAttr(msg, name string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func scramHMAC(key []byte, msg string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(msg))
-	return m.Sum(nil)
 }

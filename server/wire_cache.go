@@ -82,7 +82,7 @@ func (w *wireCapture) add(vals []any) {
 	w.res.rows = append(w.res.rows, row)
 }
 
-// store keeps the captured answer when it is whole.
+// storeWire keeps the captured answer when it is whole.
 func (s *Server) storeWire(w *wireCapture, cols []lakegate.Column, rows int, err error) {
 	if w == nil || w.over || !w.drained || err != nil {
 		return

@@ -13,12 +13,14 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -295,12 +297,7 @@ func (b *bench) report(clients []string, reads map[string][]float64, peaks map[s
 	}
 	s.WriteString("\n")
 	s.WriteString("| `SELECT 1`, one client, 2,000 each | p50 ms | p99 ms |\n| --- | --- | --- |\n")
-	names := make([]string, 0, len(lat))
-	for n := range lat {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(lat)) {
 		fmt.Fprintf(&s, "| %s | %.3f | %.3f |\n", n, lat[n][0], lat[n][1])
 	}
 	return s.String()
