@@ -94,7 +94,7 @@ func (b *batch) sink(c *chunk) error {
 			b.fs.dups++
 			continue
 		}
-		if _, dup := b.prior[r.hash]; dup {
+		if b.prior.has(r.hash) {
 			b.fs.dups++
 			continue
 		}
