@@ -180,7 +180,11 @@ func (db *DB) lockDown(ctx context.Context) error {
 	if db.opt.MemoryLimit != "" {
 		stmts = append(stmts, "SET memory_limit="+quoteString(db.opt.MemoryLimit))
 	}
-	stmts = append(stmts, "SET lock_configuration=true")
+	// The one setting left open after the lock: the Arrow export widens
+	// its connection's streaming buffer (export_arrow_stream.go). Users
+	// cannot SET anything (checkReadOnly refuses every statement but
+	// SELECT and EXPLAIN); the lock is the second wall.
+	stmts = append(stmts, "SET allowed_configs=['streaming_buffer_size']", "SET lock_configuration=true")
 	for _, s := range stmts {
 		if _, err := db.sql.ExecContext(ctx, s); err != nil {
 			return lakegate.Wrap(lakegate.EINVALID, err, "duckdb engine: cannot apply %q: %s", s, db.clean(engineMessage(err)))

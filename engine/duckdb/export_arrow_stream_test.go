@@ -61,7 +61,10 @@ func TestArrowExportStreams(t *testing.T) {
 		}
 		f.Close()
 	}
-	f, err := db.Export(context.Background(), lakegate.Query{SQL: "SELECT CASE WHEN i = 2500000 THEN 'x'::INT ELSE i END AS i FROM range(3000000) t(i)"}, "arrow", 0)
+	// The error comes after the rows that DuckDB may buffer ahead of the
+	// writer (arrowStreamBuffer): earlier ones are reported before the
+	// answer, with the JSON shape.
+	f, err := db.Export(context.Background(), lakegate.Query{SQL: "SELECT CASE WHEN i = 19000000 THEN 'x'::INT ELSE i END AS i FROM range(20000000) t(i)"}, "arrow", 0)
 	if err != nil {
 		t.Fatalf("a late error came before the answer: %v", err)
 	}
@@ -92,5 +95,35 @@ func TestArrowExportStreams(t *testing.T) {
 	f.Close()
 	if got := enginetest.Scalar(t, db, "SELECT 42", nil); got != "42" {
 		t.Errorf("after an early close: %s", got)
+	}
+}
+
+// TestArrowExportBufferReset checks that the streaming buffer an Arrow
+// export widens is its connection's for the export only: the pooled
+// connections answer other queries (the wire protocol's streamed ones)
+// with DuckDB's default, after a full export and after one closed early.
+func TestArrowExportBufferReset(t *testing.T) {
+	db, _ := openSpill(t)
+	const setting = "SELECT current_setting('streaming_buffer_size')"
+	def := enginetest.Scalar(t, db, setting, nil)
+	for _, n := range []int64{-1, 1 << 20} {
+		f, err := db.Export(context.Background(), lakegate.Query{SQL: "SELECT i FROM range(30000000) t(i)"}, "arrow", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n < 0 {
+			io.Copy(io.Discard, f)
+		} else {
+			io.CopyN(io.Discard, f, n)
+		}
+		f.Close()
+		for range 8 {
+			if got := enginetest.Scalar(t, db, setting, nil); got != def {
+				t.Fatalf("after an export, a connection's streaming_buffer_size is %s, want %s", got, def)
+			}
+		}
+	}
+	if _, err := db.Query(context.Background(), lakegate.Query{SQL: "SET streaming_buffer_size='1GB'"}); lakegate.ErrorCode(err) != lakegate.EFORBIDDEN {
+		t.Errorf("a user's SET of the open setting: %v", err)
 	}
 }
