@@ -98,6 +98,9 @@ func smallChart(r *results, dir string) error {
 	var groups []string
 	byCache := map[bool]*series{false: {name: "cache bypassed"}, true: {name: "cache allowed"}}
 	for _, s := range r.Small {
+		if s.System != "lakegate" {
+			continue // the ceilings are in the table
+		}
 		if !s.Cache {
 			groups = append(groups, fmt.Sprintf("%d clients", s.Clients))
 		}
