@@ -33,8 +33,8 @@ type batch struct {
 	opt     Options
 	id      string
 	source  string
-	date    string               // ingest_date, YYYY-MM-DD
-	prior   *hashSet             // hashes landed before this batch
+	date    string // ingest_date, YYYY-MM-DD
+	prior   map[hash128]struct{}
 	seen    map[hash128]struct{} // hashes landed by this batch
 	writers []*tableWriter       // assessments: in specs order
 	stages  []*tableStage        // the writers' goroutines, in writers order
@@ -49,7 +49,7 @@ type batch struct {
 
 // newAssessmentsBatch starts a batch of the assessment tables, one writer
 // per spec, dated now.
-func newAssessmentsBatch(ctx context.Context, opt Options, source string, now time.Time, prior *hashSet) *batch {
+func newAssessmentsBatch(ctx context.Context, opt Options, source string, now time.Time, prior map[hash128]struct{}) *batch {
 	b := &batch{
 		opt: opt, id: newBatchID(now), source: source, date: now.Format(time.DateOnly),
 		prior: prior, seen: make(map[hash128]struct{}),
@@ -75,7 +75,7 @@ func newBatchID(now time.Time) string {
 }
 
 // ingestFile lands one source file as one batch.
-func ingestFile(ctx context.Context, opt Options, seen *hashSet, file string) (fileSummary, error) {
+func ingestFile(ctx context.Context, opt Options, seen map[hash128]struct{}, file string) (fileSummary, error) {
 	fs := fileSummary{files: 1}
 	name := opt.sourceName(file)
 	in, err := openInput(file, name, opt.MaxDecompressedBytes)
@@ -107,7 +107,9 @@ func ingestFile(ctx context.Context, opt Options, seen *hashSet, file string) (f
 		}
 		return fileSummary{files: 1, notes: b.fs.notes}, readError(name, err)
 	}
-	seen.add(b.seen)
+	for h := range b.seen {
+		seen[h] = struct{}{}
+	}
 	b.fs.batch = b.id
 	opt.Logger.Info("ingested", "file", name, "batch", b.id, "read", b.fs.read, "landed", b.fs.landed,
 		"duplicates", b.fs.dups, "rejected", b.fs.rejected)

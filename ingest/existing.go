@@ -13,27 +13,24 @@ import (
 	"github.com/lakegate/lakegate"
 )
 
+// hashSetBytes is what a set of n landed records' hashes holds live (Go's
+// map of 16-byte keys at its load factor, measured): the soft memory limit
+// must count it, or once the lake holds millions of records the live heap
+// passes the limit and the collector runs without end (the 10th million
+// attempts took 62 s to ingest instead of 33, and 1.2 GB; bench/suite).
+func hashSetBytes(n int) int64 { return int64(n) * 48 }
+
 // loadHashes reads the record_hash column, and only that column, of every
 // file the catalog lists for the raw table: the records landed before.
-// The soft memory limit must count the set (hashSet.bytes), or once the
-// lake holds millions of records the live heap passes the limit and the
-// collector runs without end (the 10th million attempts took 62 s to
-// ingest instead of 33; bench/suite).
-func loadHashes(ctx context.Context, cat lakegate.Catalog, store lakegate.Store, db string) (*hashSet, error) {
+func loadHashes(ctx context.Context, cat lakegate.Catalog, store lakegate.Store, db string) (map[hash128]struct{}, error) {
+	seen := make(map[hash128]struct{})
 	parts, err := cat.Partitions(ctx, db, tableRaw)
 	if lakegate.ErrorCode(err) == lakegate.ENOTFOUND {
-		return newHashSet(0), nil
+		return seen, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	var rows int64
-	for _, p := range parts {
-		for _, f := range p.Files {
-			rows += f.Rows
-		}
-	}
-	seen := newHashSet(int(rows)) // sized once: growing by doubling would hold twice the set at the end
 	for _, p := range parts {
 		for _, f := range p.Files {
 			if err := readHashes(ctx, store, f.Path, seen); err != nil {
@@ -41,11 +38,10 @@ func loadHashes(ctx context.Context, cat lakegate.Catalog, store lakegate.Store,
 			}
 		}
 	}
-	seen.sort()
 	return seen, nil
 }
 
-func readHashes(ctx context.Context, store lakegate.Store, p string, seen *hashSet) error {
+func readHashes(ctx context.Context, store lakegate.Store, p string, seen map[hash128]struct{}) error {
 	rf, err := store.Open(ctx, p)
 	if err != nil {
 		return err
@@ -74,7 +70,7 @@ func readHashes(ctx context.Context, store lakegate.Store, p string, seen *hashS
 			for i := 0; i < s.Len(); i++ {
 				var h hash128
 				if _, err := hex.Decode(h[:], []byte(s.Value(i))); err == nil {
-					seen.load(h)
+					seen[h] = struct{}{}
 				}
 			}
 		}

@@ -108,7 +108,7 @@ func Assessments(ctx context.Context, opt Options, paths ...string) (Summary, er
 	if err != nil {
 		return sum, err
 	}
-	defer softMemoryLimitPlus(clusterMemory(opt.ClusterBy) + seen.bytes())()
+	defer softMemoryLimitPlus(clusterMemory(opt.ClusterBy) + hashSetBytes(len(seen)))()
 	var first error
 files:
 	for _, p := range paths {

@@ -76,9 +76,9 @@ func (o *StreamOptions) defaults() {
 // streamer is one Stream run.
 type streamer struct {
 	opt   StreamOptions
-	seen  *hashSet         // assessments: hashes landed, for dedup as by file ingest
-	parts map[int32]string // source_file per partition
-	tick  time.Time        // Follow: when the open micro-batch lands
+	seen  map[hash128]struct{} // assessments: hashes landed, for dedup as by file ingest
+	parts map[int32]string     // source_file per partition
+	tick  time.Time            // Follow: when the open micro-batch lands
 	// conflicts counts the batches dropped in a row for ECONFLICT.
 	conflicts int
 }
@@ -104,7 +104,7 @@ func Stream(ctx context.Context, opt StreamOptions) (Summary, error) {
 		return sum, err
 	}
 	// The batch's messages, and as much again fetched behind them.
-	defer softMemoryLimitPlus(2*s.opt.MaxBytes + clusterMemory(s.opt.ClusterBy) + s.seen.bytes())()
+	defer softMemoryLimitPlus(2*s.opt.MaxBytes + clusterMemory(s.opt.ClusterBy) + hashSetBytes(len(s.seen)))()
 	for {
 		msgs, eof, cerr := s.collect(ctx)
 		if len(msgs) > 0 {
@@ -290,7 +290,9 @@ func (s *streamer) land(ctx context.Context, msgs []Message, offs []lakegate.Str
 	if err = b.landMessages(ctx, msgs, err); err != nil {
 		return fileSummary{}, err
 	}
-	s.seen.add(b.seen)
+	for h := range b.seen {
+		s.seen[h] = struct{}{}
+	}
 	b.fs.batch = b.id
 	return b.fs, nil
 }

@@ -94,7 +94,7 @@ func (b *batch) sink(c *chunk) error {
 			b.fs.dups++
 			continue
 		}
-		if b.prior.has(r.hash) {
+		if _, dup := b.prior[r.hash]; dup {
 			b.fs.dups++
 			continue
 		}
