@@ -17,7 +17,7 @@ import (
 // map of 16-byte keys at its load factor, measured): the soft memory limit
 // must count it, or once the lake holds millions of records the live heap
 // passes the limit and the collector runs without end (the 10th million
-// attempts took 62 s to ingest instead of 33, and 1.2 GB; bench/suite).
+// attempts took 62 s to ingest instead of 33; bench/suite).
 func hashSetBytes(n int) int64 { return int64(n) * 48 }
 
 // loadHashes reads the record_hash column, and only that column, of every

@@ -10,7 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
+	"strings"
 	"time"
 )
 
@@ -217,23 +217,73 @@ func pythonJSON(c *config, script string, args ...string) ([]sparkLine, error) {
 
 // runTool runs a command to the end; its output goes to the suite's log
 // only when it fails.
-func runTool(bin string, args ...string) (*os.ProcessState, error) {
+func runTool(bin string, args ...string) (*toolRun, error) {
 	cmd := exec.Command(bin, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	run := &toolRun{}
+	stop := make(chan struct{})
+	polled := make(chan struct{})
+	go func() {
+		defer close(polled)
+		run.pollHWM(cmd.Process.Pid, stop)
+	}()
+	err := cmd.Wait()
+	close(stop)
+	<-polled
+	if err != nil {
 		return nil, fmt.Errorf("%s %v: %v: %s", filepath.Base(bin), args, err, tail(out.Bytes(), 2000))
 	}
-	return cmd.ProcessState, nil
+	run.ProcessState = cmd.ProcessState
+	return run, nil
 }
 
-// peakRSS is a finished process's peak resident set in MB.
-func peakRSS(ps *os.ProcessState) float64 {
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		return float64(ru.Maxrss) / 1024
+// toolRun is a finished tool and its peak resident set.
+type toolRun struct {
+	*os.ProcessState
+	hwmKB int64
+}
+
+// pollHWM follows the process's own high-water mark (VmHWM) until stop.
+// The rusage of the finished child cannot be used: Go starts it with
+// vfork (CLONE_VM), and at exec Linux folds the parent's high-water mark
+// into the child's ru_maxrss, so after the suite's in-process DuckDB had
+// grown it to 1.2 GB every tool it ran "peaked" at 1.2 GB.
+func (t *toolRun) pollHWM(pid int, stop <-chan struct{}) {
+	file := fmt.Sprintf("/proc/%d/status", pid)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if b, err := os.ReadFile(file); err == nil {
+			if kb := statusKB(b, "VmHWM:"); kb > t.hwmKB {
+				t.hwmKB = kb
+			}
+		}
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// statusKB reads a "Name:   123 kB" line of /proc/PID/status.
+func statusKB(status []byte, name string) int64 {
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, name); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb
+		}
 	}
 	return 0
 }
+
+// peakRSS is a finished tool's peak resident set in MB, from its own
+// VmHWM as last polled (up to 20 ms before it ended).
+func peakRSS(t *toolRun) float64 { return float64(t.hwmKB) / 1024 }
 
 // warm reads a file once, so every tool starts from the same page cache.
 func warm(path string) {
