@@ -53,7 +53,7 @@ const arrowStreaming = true
 // arrowStreamBuffer is how far DuckDB may run ahead of an Arrow export's
 // writer. DuckDB produces a streaming result only while its buffer has
 // room, and at the default (~1 MB) the scan waited on the writer and used
-// about one core of two: 10M rows took 1.02-1.23 s against 0.60-0.75 s
+// about one core of two: the suite's 10M-row export took 2.38 s, 1.37 s
 // with 64 MB (BENCHMARKS.md, exports). The setting is the connection's and
 // is reset when the export ends, so the wire protocol's streamed results
 // keep the default and its flat memory.
