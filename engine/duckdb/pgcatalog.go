@@ -17,6 +17,7 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/lakegate/lakegate"
+	"github.com/lakegate/lakegate/internal/sqlscan"
 )
 
 // PGCatalog answers the PostgreSQL catalog queries that clients send on
@@ -176,7 +177,7 @@ func castRegclass(text string) string {
 		if loc == nil {
 			return out.String() + text
 		}
-		end := closingParen(text, loc[1])
+		end := sqlscan.CloseParen(text, loc[1]-1) // loc[1]-1: CAST's "("
 		inner := ""
 		if end >= 0 {
 			inner = text[loc[1]:end]
@@ -189,30 +190,6 @@ func castRegclass(text string) string {
 		out.WriteString(text[:loc[0]] + "to_regclass(" + castRegclass(asRegclassRE.ReplaceAllString(inner, "")) + ")")
 		text = text[end+1:]
 	}
-}
-
-// closingParen is the index of the parenthesis closing the one before
-// from, skipping quoted text; -1 when there is none.
-func closingParen(text string, from int) int {
-	depth, quote := 1, byte(0)
-	for i := from; i < len(text); i++ {
-		c := text[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '(':
-			depth++
-		case c == ')':
-			if depth--; depth == 0 {
-				return i
-			}
-		}
-	}
-	return -1
 }
 
 // rewriteCatalogSQL turns PostgreSQL's catalog SQL into what the mirror
