@@ -10,8 +10,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/lakegate/lakegate/bench/internal/report"
 )
 
 // chunks are the NDJSON files of a data set: one file up to the chunk
@@ -244,7 +245,7 @@ func runTool(bin string, args ...string) (*toolRun, error) {
 // toolRun is a finished tool and its peak resident set.
 type toolRun struct {
 	*os.ProcessState
-	hwmKB int64
+	peakMB float64
 }
 
 // pollHWM follows the process's own high-water mark (VmHWM) until stop.
@@ -253,15 +254,10 @@ type toolRun struct {
 // into the child's ru_maxrss, so after the suite's in-process DuckDB had
 // grown it to 1.2 GB every tool it ran "peaked" at 1.2 GB.
 func (t *toolRun) pollHWM(pid int, stop <-chan struct{}) {
-	file := fmt.Sprintf("/proc/%d/status", pid)
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if b, err := os.ReadFile(file); err == nil {
-			if kb := statusKB(b, "VmHWM:"); kb > t.hwmKB {
-				t.hwmKB = kb
-			}
-		}
+		t.peakMB = max(t.peakMB, report.PeakMB(pid))
 		select {
 		case <-stop:
 			return
@@ -270,20 +266,9 @@ func (t *toolRun) pollHWM(pid int, stop <-chan struct{}) {
 	}
 }
 
-// statusKB reads a "Name:   123 kB" line of /proc/PID/status.
-func statusKB(status []byte, name string) int64 {
-	for _, line := range strings.Split(string(status), "\n") {
-		if rest, ok := strings.CutPrefix(line, name); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb
-		}
-	}
-	return 0
-}
-
 // peakRSS is a finished tool's peak resident set in MB, from its own
 // VmHWM as last polled (up to 20 ms before it ended).
-func peakRSS(t *toolRun) float64 { return float64(t.hwmKB) / 1024 }
+func peakRSS(t *toolRun) float64 { return t.peakMB }
 
 // warm reads a file once, so every tool starts from the same page cache.
 func warm(path string) {

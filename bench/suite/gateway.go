@@ -93,6 +93,7 @@ type answer struct {
 	Error    *struct {
 		Message string `json:"message"`
 	} `json:"error"`
+	raw []byte // the whole answer as sent
 }
 
 var client = &http.Client{Timeout: 10 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
@@ -121,6 +122,7 @@ func (g *gateway) post(ctx context.Context, path, body string, cache bool) (answ
 	if err := json.Unmarshal(b, &a); err != nil || res.StatusCode != http.StatusOK || !a.OK {
 		return a, fmt.Errorf("%s: status %d: %.300s", path, res.StatusCode, b)
 	}
+	a.raw = b
 	return a, nil
 }
 
